@@ -1,0 +1,233 @@
+"""The ``kairos`` command: init, import, plays, run, moments, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kairos.clock import FrozenClock, SystemClock
+from kairos.errors import KairosError
+from kairos.settings import Settings, load_settings
+from kairos.store import Database, open_database
+
+app = typer.Typer(help="Kairos: timely, framework-aligned coaching in the flow of work.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+import_app = typer.Typer(help="Import people, frameworks, goals and calendars.", no_args_is_help=True)
+plays_app = typer.Typer(help="Inspect and validate the play library.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(plays_app, name="plays")
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _database(settings: Settings, *, migrate: bool = False) -> Database:
+    db = open_database(settings.effective_database_url)
+    if migrate:
+        db.migrate()
+    else:
+        db.require_schema()
+    return db
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return SystemClock().now()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-03-02T08:00Z") from None
+    if parsed.tzinfo is None:
+        raise typer.BadParameter(f"{value!r} has no time zone; add Z or an offset such as +01:00")
+    return parsed.astimezone(UTC)
+
+
+NowOption = Annotated[str | None, typer.Option("--now", help="Pretend it is this time (ISO 8601 with zone), e.g. 2026-03-02T08:00Z")]
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings()
+    db = _database(settings, migrate=True)
+    out.print(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@import_app.command("people")
+def import_people_cmd(
+    file: Path,
+    as_of: Annotated[str | None, typer.Option(help="Date the snapshot is effective (YYYY-MM-DD); default today")] = None,
+    allow_mass_termination: Annotated[bool, typer.Option(help="Accept a snapshot that terminates many people")] = False,
+    now: NowOption = None,
+) -> None:
+    """Import a full people snapshot (CSV); changes since the last one become HR events."""
+    from kairos.ingest.people import import_people
+
+    settings = _settings()
+    moment = _parse_now(now)
+    effective = date.fromisoformat(as_of) if as_of else moment.date()
+    result = import_people(
+        _database(settings), file, as_of=effective, now=moment, max_chars=settings.max_field_chars,
+        mass_termination_share=settings.mass_termination_share, allow_mass_termination=allow_mass_termination,
+    )
+    changes = ", ".join(f"{n} {t}" for t, n in sorted(result.changes.items())) or "no changes"
+    out.print(f"{file}: {result.people} people; {result.events} new events ({changes})")
+
+
+@import_app.command("framework")
+def import_framework_cmd(file: Path, now: NowOption = None) -> None:
+    """Import a competency framework version (YAML)."""
+    from kairos.ingest.framework import import_framework
+
+    settings = _settings()
+    framework, new = import_framework(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    state = "stored" if new else "already stored, unchanged"
+    out.print(f"{file}: {framework.name} version {framework.version}, {len(framework.competencies)} competencies ({state})")
+
+
+@import_app.command("goals")
+def import_goals_cmd(file: Path, now: NowOption = None) -> None:
+    """Import development goals from a performance review (CSV or JSON)."""
+    from kairos.ingest.goals import import_goals
+
+    settings = _settings()
+    added = import_goals(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {added} new goal events")
+
+
+@import_app.command("calendar")
+def import_calendar_cmd(
+    file: Path,
+    start: Annotated[str | None, typer.Option("--from", help="Expand recurrences from this date (default today)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="…up to this date (default 8 weeks later)")] = None,
+    now: NowOption = None,
+) -> None:
+    """Import an iCalendar (.ics) file: recurrences expanded, meetings classified, attendees resolved."""
+    from kairos.ingest.ical import default_window, import_calendar
+
+    settings = _settings()
+    moment = _parse_now(now)
+    window = default_window(moment)
+    if start:
+        window = (datetime.combine(date.fromisoformat(start), datetime.min.time(), UTC), window[1])
+    if end:
+        window = (window[0], datetime.combine(date.fromisoformat(end), datetime.min.time(), UTC))
+    result = import_calendar(_database(settings), file, window=window, now=moment,
+                             default_zone=settings.default_time_zone)
+    skipped = ", ".join(f"{n} {why}" for why, n in result.skipped.items()) or "none"
+    out.print(f"{file}: {result.meetings} meeting occurrences, {result.events} new events; left out: {skipped}")
+
+
+@plays_app.command("validate")
+def plays_validate() -> None:
+    """Check every play file: valid plays run; invalid ones are listed with the reason."""
+    from kairos.compose.templates import load_templates
+    from kairos.plays.library import load_plays
+    from kairos.resources import content_dir
+
+    root = content_dir(_settings().content_dir)
+    library = load_plays(root / "plays", set(load_templates(root / "templates")))
+    table = Table("play", "version", "trigger", "status")
+    for item in library:
+        status = "valid" if item.valid else "invalid: " + "; ".join(str(p) for p in item.problems)
+        play = item.play
+        table.add_row(item.name, str(play.version) if play else "—", play.trigger.event.value if play else "—", status)
+    out.print(table)
+    if not all(item.valid for item in library):
+        raise typer.Exit(1)
+
+
+@plays_app.command("schema")
+def plays_schema() -> None:
+    """Print the play file format as JSON Schema."""
+    from kairos.plays.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def run(
+    once: Annotated[bool, typer.Option(help="Run one tick and exit")] = False,
+    now: NowOption = None,
+    interval: Annotated[float, typer.Option(help="Seconds between ticks")] = 30.0,
+) -> None:
+    """Run the worker: plan moments from new events and deliver the due ones."""
+    from kairos.worker.runtime import build_runtime
+    from kairos.worker.tick import run_forever, tick
+
+    settings = _settings()
+    rt = build_runtime(settings, _database(settings))
+    if once:
+        report = tick(rt, _parse_now(now))
+        finished = ", ".join(f"{n} {r}" for r, n in sorted(report.finished.items())) or "nothing due"
+        out.print(f"planned {report.events_planned} events into {report.moments_created} moments; finished: {finished}; "
+                  f"deferred {report.deferred}")
+        return
+    clock = FrozenClock(_parse_now(now)) if now else SystemClock()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    out.print("Kairos worker running; Ctrl-C to stop.")
+    try:
+        run_forever(rt, clock, interval, lambda: bool(stopping))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def moments(
+    person: Annotated[str | None, typer.Option(help="Only moments for this recipient id")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,
+    trace: Annotated[bool, typer.Option(help="Show each moment's full trace")] = False,
+) -> None:
+    """List moments with their stop reason (why each fired or did not)."""
+    from kairos.store.queries import recent_moments
+
+    settings = _settings()
+    rows = recent_moments(_database(settings), person, limit)
+    table = Table("id", "play/action", "recipient", "due (UTC)", "status", "why it ended")
+    for r in rows:
+        last = r.trace[-1]["detail"] if r.trace else ""
+        table.add_row(str(r.id), f"{r.play_id}/{r.action}", r.recipient_id or "—",
+                      f"{r.due_at:%Y-%m-%d %H:%M}" if r.due_at else "—", r.stop_reason or r.status, last)
+    out.print(table)
+    if trace:
+        for r in rows:
+            out.print(f"[bold]moment {r.id}[/bold]")
+            for step in r.trace:
+                out.print(f"  {step['path']:<24} {step['outcome']:<6} {step['detail']}")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database and mail go (emptied first)")] = Path(
+        "./kairos-demo"),
+) -> None:
+    """Build a fresh demo organization, run two simulated weeks and show what was sent, when and why."""
+    from kairos.demo.runner import run_demo
+
+    run_demo(data_dir, out)
+
+
+def main() -> None:
+    try:
+        app()
+    except KairosError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False, style="red")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The grounded composer: every sentence of substance comes from stored facts, each fact is cited in the why.
+
+The organization's competency definition and the behavioral anchors at the goal's target
+level are quoted verbatim, with the framework version; the goal text is the one agreed in
+the review. Nothing is invented, so there is nothing to check for invention.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kairos.compose.templates import Template
+from kairos.domain.decision import Decision
+from kairos.domain.event import Event
+from kairos.domain.framework import Framework
+from kairos.domain.goal import DevelopmentGoal
+from kairos.domain.meeting import Meeting
+from kairos.domain.nudge import Nudge
+from kairos.domain.person import Person
+from kairos.plays.schema import Action, Play
+
+
+@dataclass(frozen=True, slots=True)
+class CompositionInput:
+    recipient: Person
+    subject: Person | None
+    play: Play
+    action: Action
+    event: Event
+    event_seq: int
+    moment_id: int
+    meeting: Meeting | None
+    goal: DevelopmentGoal | None  # the subject's active goal
+    framework: Framework | None  # the version the goal cites
+    decision: Decision
+
+
+def compose(given: CompositionInput, template: Template) -> Nudge:
+    facts: list[dict[str, Any]] = []
+    values: dict[str, Any] = {
+        "recipient": {"first_name": given.recipient.first_name, "name": given.recipient.name},
+        "subject": (
+            {"first_name": given.subject.first_name, "name": given.subject.name, "role": given.subject.role,
+             "level": given.subject.level} if given.subject else None
+        ),
+        "for_manager": given.subject is not None and given.subject.id != given.recipient.id,
+        "intervention": given.decision.kind.value,
+        "event": given.event.data,
+        "meeting": None,
+        "goal": None,
+        "competency": None,
+        "level": None,
+        "framework": None,
+    }
+    zone = ZoneInfo(given.recipient.time_zone)
+    if given.meeting is not None:
+        local = given.meeting.start.astimezone(zone)
+        values["meeting"] = {"title": given.meeting.title, "when": f"{local:%A %d %B, %H:%M} ({zone.key})",
+                             "time": f"{local:%H:%M}"}
+        facts.append({"source": "calendar", "ref": given.meeting.key, "text": f"{given.meeting.title} at {local:%Y-%m-%d %H:%M} {zone.key}"})
+    goal = given.goal
+    if goal is not None:
+        values["goal"] = {"text": goal.text, "review_date": f"{goal.review_date:%d %B %Y}", "target_level": goal.target_level}
+        facts.append({"source": "goal", "ref": f"{goal.person_id}/{goal.competency_id}/{goal.review_date.isoformat()}",
+                      "text": goal.text})
+        competency = given.framework.competency(goal.competency_id) if given.framework else None
+        if competency is not None and given.framework is not None:
+            level = competency.level(goal.target_level)
+            values["competency"] = {"name": competency.name, "definition": competency.definition}
+            values["framework"] = {"name": given.framework.name, "version": given.framework.version}
+            ref = f"{given.framework.id}@{given.framework.version}/{competency.id}"
+            facts.append({"source": "framework", "ref": ref, "text": competency.definition})
+            if level is not None:
+                values["level"] = {"number": level.level, "name": level.name, "anchors": list(level.anchors)}
+                for i, anchor in enumerate(level.anchors):
+                    facts.append({"source": "framework", "ref": f"{ref}/level-{level.level}/anchor-{i + 1}", "text": anchor})
+    subject_line, body = template.render(values)
+    why = _why(given, facts)
+    footer = _footer(given, why)
+    text = f"{body}\n\n--\n{footer}"
+    return Nudge(
+        recipient_id=given.recipient.id,
+        recipient_email=given.recipient.email,
+        recipient_name=given.recipient.name,
+        subject=subject_line,
+        text=text,
+        html=_html(body, footer),
+        why=why,
+    )
+
+
+def _why(given: CompositionInput, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "moment": given.moment_id,
+        "event": {"seq": given.event_seq, "id": given.event.id, "type": given.event.type, "source": given.event.source,
+                  "time": given.event.time.isoformat()},
+        "play": {"id": given.play.id, "version": given.play.version, "title": given.play.title,
+                 "action": given.action.id},
+        "decision": given.decision.as_dict(),
+        "framework": (
+            {"id": given.framework.id, "version": given.framework.version, "name": given.framework.name}
+            if given.framework and given.goal else None
+        ),
+        "facts": facts,
+    }
+
+
+_EVENT_PHRASES = {
+    "meeting.scheduled": "a meeting in your calendar",
+    "person.promoted": "your promotion",
+}
+
+
+def _footer(given: CompositionInput, why: dict[str, Any]) -> str:
+    cause = _EVENT_PHRASES.get(given.event.type, given.event.type)
+    if given.meeting is not None:
+        cause = f"your calendar shows “{given.meeting.title}”"
+    parts = [f"Why you are seeing this: {cause}, and the play “{given.play.title}” (v{given.play.version})."]
+    basis = []
+    if given.goal is not None:
+        owner = "your" if given.subject is None or given.subject.id == given.recipient.id else f"{given.subject.first_name}'s"
+        basis.append(f"{owner} development goal from the review of {given.goal.review_date:%d %B %Y}")
+    if why["framework"]:
+        basis.append(f"{why['framework']['name']} version {why['framework']['version']}")
+    if basis:
+        parts.append("Based on " + " and ".join(basis) + ".")
+    parts.append(f"Chosen by the rule “{given.decision.rule}” of policy {given.decision.policy_version}: "
+                 f"{given.decision.reasons[0]}.")
+    return " ".join(parts)
+
+
+def _html(body: str, footer: str) -> str:
+    """The same words as the text part, as simple accessible HTML (everything escaped)."""
+    blocks = []
+    for block in body.split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.lstrip().startswith("- ") for line in lines):
+            items = "".join(f"<li>{html.escape(line.lstrip()[2:])}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        elif all(line.lstrip().startswith("> ") for line in lines):
+            quoted = "<br>".join(html.escape(line.lstrip()[2:]) for line in lines)
+            blocks.append(f"<blockquote>{quoted}</blockquote>")
+        else:
+            blocks.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Kairos</title></head>'
+        '<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em">'
+        + "\n".join(blocks)
+        + f'<hr><p style="font-size: 0.9em; color: #444">{html.escape(footer)}</p></body></html>'
+    )

@@ -1,0 +1,1 @@
+"""Decide: what kind of help fits this person now (the learner state, the policy and its reasons)."""

@@ -1,0 +1,1 @@
+"""The demo: a believable organization run through the real engine over two simulated weeks."""

@@ -1,0 +1,45 @@
+"""The immutable event envelope every input becomes (CloudEvents-style)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    """Event types Kairos understands; plays trigger on these names."""
+
+    PERSON_IMPORTED = "person.imported"
+    PERSON_HIRED = "person.hired"
+    PERSON_TERMINATED = "person.terminated"
+    PROMOTION = "person.promoted"
+    LEVEL_CHANGE = "person.level_changed"
+    ROLE_CHANGE = "person.role_changed"
+    MANAGER_CHANGE = "person.manager_changed"
+    TEAM_CHANGE = "person.team_changed"
+    LOCATION_CHANGE = "person.location_changed"
+    FRAMEWORK_IMPORTED = "framework.imported"
+    GOAL_SET = "goal.set"
+    MEETING_SCHEDULED = "meeting.scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One fact that happened, as Kairos received it. ``(source, id)`` is unique."""
+
+    id: str
+    source: str
+    type: str
+    subject: str | None
+    time: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def content_id(*parts: object) -> str:
+    """A stable id from the content of an input, so re-importing it yields the same id."""
+    payload = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

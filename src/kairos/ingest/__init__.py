@@ -1,0 +1,1 @@
+"""Importers: one module per source format. Each validates a whole input, then writes events and state in one transaction."""

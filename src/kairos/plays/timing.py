@@ -1,0 +1,101 @@
+"""Scheduling rules over time: due times in the recipient's zone, working days, quiet hours, local weeks.
+
+Pure functions: they take the times they need and never read a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kairos.plays.schema import AtLocalTime, BeforeMeeting, Timing
+
+
+@dataclass(frozen=True, slots=True)
+class QuietWindow:
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end  # the window crosses midnight
+
+    def end_after(self, local: datetime) -> datetime:
+        """The first local moment at or after ``local`` outside the window."""
+        candidate = datetime.combine(local.date(), self.end, tzinfo=local.tzinfo)
+        if candidate < local:
+            candidate += timedelta(days=1)
+        return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    at: datetime  # UTC
+    expires: datetime  # UTC; after this the moment is pointless
+    detail: str
+
+
+def next_working_day(after: date, working_days: Sequence[int], *, include_same_day: bool = False) -> date:
+    day = after if include_same_day else after + timedelta(days=1)
+    for _ in range(14):
+        if day.weekday() in working_days:
+            return day
+        day += timedelta(days=1)
+    raise ValueError("no working day in two weeks: check the working_days setting")
+
+
+def local_wall_time(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """``at`` on ``day`` in ``zone`` as UTC; a wall time skipped by a DST jump moves forward by the gap."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=zone)
+    # A time inside a spring-forward gap does not survive a round trip through UTC.
+    roundtrip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if roundtrip != naive:
+        aware = naive.replace(tzinfo=zone, fold=1)
+    return aware.astimezone(UTC)
+
+
+def due_time(
+    timing: Timing,
+    *,
+    event_time: datetime,
+    meeting_start: datetime | None,
+    zone: ZoneInfo,
+    working_days: Sequence[int],
+) -> Due:
+    if isinstance(timing, BeforeMeeting):
+        if meeting_start is None:
+            raise ValueError("before_meeting timing needs a meeting")
+        at = meeting_start - timing.before_meeting
+        local = at.astimezone(zone)
+        return Due(at, meeting_start, f"{_fmt(timing.before_meeting)} before the meeting: {local:%a %d %b %H:%M} {zone.key}")
+    if isinstance(timing, AtLocalTime):
+        event_day = event_time.astimezone(zone).date()
+        day = next_working_day(
+            event_day, working_days, include_same_day=timing.day == "event_day_or_next_working_day"
+        )
+        at = local_wall_time(day, timing.at_local, zone)
+        return Due(at, at + timing.expires_after, f"{timing.at_local:%H:%M} {zone.key} on {day:%a %d %b} ({timing.day})")
+    raise TypeError(f"unknown timing {timing!r}")
+
+
+def _fmt(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 and minutes % 60 else (
+        f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+    )
+
+
+def local_week(at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The recipient's local Monday-to-Sunday week containing ``at``, as UTC bounds."""
+    local_day = at.astimezone(zone).date()
+    monday = local_day - timedelta(days=local_day.weekday())
+    return local_wall_time(monday, time(0), zone), local_wall_time(monday + timedelta(days=7), time(0), zone)
+
+
+def local_day(at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    day = at.astimezone(zone).date()
+    return local_wall_time(day, time(0), zone), local_wall_time(day + timedelta(days=1), time(0), zone)

@@ -1,0 +1,122 @@
+"""Every knob Kairos has, in one place, read from the environment and validated at start.
+
+Variables use the ``KAIROS_`` prefix and ``__`` for nesting, for example
+``KAIROS_SMTP__HOST`` or ``KAIROS_QUIET_HOURS__START``. ``docs/operators.md`` lists
+them all (a test keeps that page complete).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kairos.errors import KairosError
+
+
+class SmtpSettings(BaseModel):
+    """The outbound mail server email nudges are handed to."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "Kairos <kairos@localhost>"
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class QuietHours(BaseModel):
+    """Local hours in which nothing is delivered; the window may cross midnight."""
+
+    start: time = time(20, 0)
+    end: time = time(8, 0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("quiet hours start and end are equal; leave them unset to use the defaults")
+        return self
+
+
+class Settings(BaseSettings):
+    """Kairos's configuration; build it with :func:`get_settings`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KAIROS_", env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(default=Path("./kairos-data"), description="where the embedded database lives")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means SQLite at <data_dir>/kairos.db",
+    )
+    smtp: SmtpSettings = SmtpSettings()
+    quiet_hours: QuietHours = QuietHours()
+    working_days: list[int] = Field(
+        default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday"
+    )
+    weekly_cap: int = Field(default=3, ge=0, le=50, description="nudges per person per local week")
+    default_time_zone: str = "UTC"
+    max_field_chars: int = Field(default=2000, ge=50, description="longest text accepted in one field")
+    mass_termination_share: float = Field(default=0.10, gt=0, le=1)
+    claim_batch: int = Field(default=100, ge=1, le=10_000)
+    claim_lease_seconds: int = Field(default=300, ge=10)
+    overload_meeting_hours: float = Field(
+        default=6.0, gt=0, description="a local day with this many meeting hours counts as overloaded"
+    )
+    content_dir: Path | None = Field(default=None, description="plays and templates; unset means bundled")
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, days: list[int]) -> list[int]:
+        if not days or any(d < 0 or d > 6 for d in days):
+            raise ValueError("working days are numbers 0 (Monday) to 6 (Sunday), at least one")
+        return sorted(set(days))
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin)") from exc
+        return name
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("sqlite", "postgresql")):
+            raise ValueError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
+        return url
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kairos.db').resolve()}"
+
+
+class SettingsError(KairosError):
+    """The environment holds a setting Kairos cannot use."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides, with readable errors."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "KAIROS_" + "__".join(str(p).upper() for p in err["loc"])
+            lines.append(f"  - {name}: {err['msg']} (got {err.get('input')!r})")
+        raise SettingsError("Invalid settings:\n" + "\n".join(lines)) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

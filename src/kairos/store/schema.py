@@ -1,0 +1,216 @@
+"""The database schema. Alembic migrations in ``migrations/`` create it; this module describes it.
+
+Hot paths use SQLAlchemy Core on these tables (batched inserts, one statement per claim);
+the ORM's unit of work is too slow for imports of 100,000 people.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC without a zone (SQLite has none) and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given where UTC is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+Json: Any = JSON().with_variant(JSONB(), "postgresql")
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("type", String(80), nullable=False),
+    Column("subject", String(200)),
+    Column("time", UtcDateTime, nullable=False),
+    Column("data", Json, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("source", "id", name="uq_events_source_id"),
+    Index("ix_events_type_seq", "type", "seq"),
+)
+
+# Which events the planner has matched against plays. Kept apart so events stay immutable.
+planned_events = Table(
+    "planned_events",
+    metadata,
+    Column("event_seq", Integer, ForeignKey("events.seq"), primary_key=True),
+    Column("planned_at", UtcDateTime, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("manager_id", String(100)),
+    Column("role", String(300), nullable=False),
+    Column("level", String(50), nullable=False),
+    Column("team", String(300), nullable=False),
+    Column("location", String(300), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("start_date", Date),
+    Column("status", String(20), nullable=False, default="active"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_people_email", "email"),
+)
+
+frameworks = Table(
+    "frameworks",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("version", String(100), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("document", Json, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)
+
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("competency_id", String(100), nullable=False),
+    Column("target_level", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("review_date", Date, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("status", String(20), nullable=False, default="active"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "competency_id", "review_date", name="uq_goals_person_competency_review"),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("uid", String(300), nullable=False),
+    Column("start", UtcDateTime, nullable=False),
+    Column("end", UtcDateTime, nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("organizer", String(320)),
+    Column("attendee_emails", Json, nullable=False),
+    Column("attendee_ids", Json, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("kind_reason", String(500), nullable=False),
+    Index("ix_meetings_start", "start"),
+)
+
+# One row per person attending a meeting occurrence: answers "how loaded is this person's day" by index.
+meeting_attendees = Table(
+    "meeting_attendees",
+    metadata,
+    Column("meeting_key", String(400), ForeignKey("meetings.key", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", String(100), primary_key=True),
+    Column("start", UtcDateTime, nullable=False),
+    Column("end", UtcDateTime, nullable=False),
+    Index("ix_meeting_attendees_person_start", "person_id", "start"),
+)
+
+moments = Table(
+    "moments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedup_key", String(400), nullable=False, unique=True),
+    Column("play_id", String(100), nullable=False),
+    Column("play_version", Integer, nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("event_seq", Integer, ForeignKey("events.seq"), nullable=False),
+    Column("subject_id", String(100)),
+    Column("recipient_id", String(100)),
+    Column("audience", String(20), nullable=False),
+    Column("time_zone", String(64)),
+    Column("due_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),
+    Column("priority", Integer, nullable=False),
+    Column("cap_exempt", Boolean, nullable=False, default=False),
+    Column("cooldown_days", Float, nullable=False, default=0),
+    Column("status", String(20), nullable=False),
+    Column("stop_reason", String(40)),
+    Column("trace", Json, nullable=False),
+    Column("context", Json, nullable=False),
+    Column("claimed_by", String(100)),
+    Column("lease_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Index("ix_moments_status_due", "status", "due_at"),
+    Index("ix_moments_recipient", "recipient_id", "play_id"),
+)
+
+nudges = Table(
+    "nudges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("moment_id", Integer, ForeignKey("moments.id"), nullable=False, unique=True),
+    Column("recipient_id", String(100), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("why", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("moment_id", Integer, ForeignKey("moments.id"), nullable=False),
+    Column("nudge_id", Integer, ForeignKey("nudges.id"), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("recipient_id", String(100), nullable=False),
+    Column("cap_exempt", Boolean, nullable=False),
+    # prepared → sending → delivered | failed | uncertain
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("provider_id", String(300)),
+    Column("detail", Text),
+    Column("delivered_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_deliveries_recipient_status", "recipient_id", "status", "delivered_at"),
+)

@@ -1,0 +1,192 @@
+"""Running one claimed moment: the delivery-time rules, decide, compose, deliver — exactly once.
+
+The delivery row is the ledger. It is written ``prepared`` (with the composed nudge) before
+anything leaves, flipped to ``sending`` by the channel at its commit point, and to
+``delivered`` after. A worker that dies at any step leaves a row that tells the next one
+what is safe: ``prepared`` is re-sent, ``sending`` is not (unless the channel deduplicates),
+``delivered`` is only recorded on the moment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from kairos.compose.composer import CompositionInput, compose
+from kairos.decide.policy import Situation, decide
+from kairos.decide.state import LearnerState
+from kairos.deliver.base import ReceiptStatus
+from kairos.domain.decision import InterventionKind
+from kairos.domain.event import EventType
+from kairos.domain.moment import StopReason, TraceStep
+from kairos.domain.nudge import Nudge
+from kairos.plays.timing import local_day, local_week
+from kairos.store import deliveries as delivery_store
+from kairos.store import events as event_log
+from kairos.store import frameworks as framework_store
+from kairos.store import goals as goal_store
+from kairos.store import meetings as meeting_store
+from kairos.store import moments as moment_store
+from kairos.store import nudges as nudge_store
+from kairos.store import people as people_store
+from kairos.worker.runtime import Runtime
+
+CHANNEL = "email"  # per-person channel preferences replace this with the issue that brings more channels
+MAX_ATTEMPTS = 5
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=25), timedelta(hours=2))
+
+
+class _Stop(Exception):
+    """Ends a moment early with its stop reason and the trace step that explains it."""
+
+    def __init__(self, reason: StopReason | None, step: TraceStep, reschedule_to: datetime | None = None) -> None:
+        self.reason, self.step, self.reschedule_to = reason, step, reschedule_to
+
+
+def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> StopReason | None:
+    """Run one claimed moment to its end (or reschedule it). Returns its stop reason, None if not finished."""
+    channel = rt.channels[CHANNEL]
+    key = delivery_store.idempotency_key(moment_id, CHANNEL)
+    with rt.db.transaction() as conn:
+        row = moment_store.get(conn, moment_id)
+        if row.claimed_by != token:
+            return None  # another worker took it over after our lease ran out
+        delivery = delivery_store.get_by_key(conn, key)
+        if delivery is None:
+            try:
+                _prepare(rt, conn, row, key, now)
+            except _Stop as stop:
+                trace = moment_store.trace_with(row, stop.step)
+                if stop.reschedule_to is not None:
+                    moment_store.reschedule(conn, moment_id, stop.reschedule_to, trace)
+                    return None
+                assert stop.reason is not None
+                moment_store.finish(conn, moment_id, stop.reason, trace, now)
+                return stop.reason
+        elif delivery.status == "delivered":
+            step = TraceStep("deliver", "done", f"already delivered ({delivery.provider_id}); recorded after a restart")
+            moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
+            return StopReason.DELIVERED
+        elif delivery.status == "sending" and not channel.resend_is_safe:
+            detail = (f"a worker stopped while {channel.name} was accepting the message; not sent again, to avoid "
+                      f"a duplicate (delivery key {key})")
+            delivery_store.set_status(conn, key, "uncertain", now, detail=detail)
+            moment_store.finish(conn, moment_id, StopReason.DELIVERY_UNCERTAIN,
+                                moment_store.trace_with(row, TraceStep("deliver", "error", detail)), now)
+            return StopReason.DELIVERY_UNCERTAIN
+        nudge = _stored_nudge(conn, moment_id)
+        if nudge is None:
+            step = TraceStep("rules/recipient", "fail", "skipped: recipient no longer active")
+            delivery_store.set_status(conn, key, "failed", now, detail=step.detail)
+            moment_store.finish(conn, moment_id, StopReason.RECIPIENT_INACTIVE, moment_store.trace_with(row, step), now)
+            return StopReason.RECIPIENT_INACTIVE
+
+    def mark_in_flight() -> None:
+        with rt.db.transaction() as c:
+            delivery_store.mark_sending(c, key, now)
+
+    receipt = channel.send(nudge, key, mark_in_flight)
+    with rt.db.transaction() as conn:
+        row = moment_store.get(conn, moment_id)
+        zone = ZoneInfo(row.time_zone)
+        if receipt.status is ReceiptStatus.DELIVERED:
+            attempts = delivery_store.get_by_key(conn, key).attempts + 1
+            delivery_store.set_status(conn, key, "delivered", now, provider_id=receipt.provider_id,
+                                      detail=receipt.detail, delivered_at=now, attempts=attempts)
+            step = TraceStep("deliver", "done", f"sent: {channel.name}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}",
+                             {"provider_id": receipt.provider_id})
+            moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
+            return StopReason.DELIVERED
+        attempts = delivery_store.get_by_key(conn, key).attempts + 1
+        if receipt.status is ReceiptStatus.RETRYABLE and attempts < MAX_ATTEMPTS:
+            retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+            delivery_store.set_status(conn, key, "retry", now, detail=receipt.detail, attempts=attempts)
+            step = TraceStep("deliver", "error", f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}")
+            moment_store.reschedule(conn, moment_id, retry_at, moment_store.trace_with(row, step))
+            return None
+        delivery_store.set_status(conn, key, "failed", now, detail=receipt.detail, attempts=attempts)
+        step = TraceStep("deliver", "error", f"failed after {attempts} attempt(s): {receipt.detail}")
+        moment_store.finish(conn, moment_id, StopReason.DELIVERY_FAILED, moment_store.trace_with(row, step), now)
+        return StopReason.DELIVERY_FAILED
+
+
+def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
+    stored = nudge_store.for_moment(conn, moment_id)
+    recipient = people_store.get(conn, stored.recipient_id)
+    if recipient is None:
+        return None
+    return Nudge(recipient_id=recipient.id, recipient_email=recipient.email, recipient_name=recipient.name,
+                 subject=stored.subject, text=stored.text, html=stored.html, why=stored.why)
+
+
+def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -> None:
+    """Check the delivery-time rules, decide and compose; store the nudge and a prepared delivery."""
+    steps: list[TraceStep] = []
+    recipient = people_store.get(conn, row.recipient_id)
+    if recipient is None:
+        raise _Stop(StopReason.RECIPIENT_INACTIVE, TraceStep("rules/recipient", "fail", "skipped: recipient no longer active"))
+    zone = ZoneInfo(recipient.time_zone)
+    if row.expires_at is not None and row.expires_at <= now:
+        raise _Stop(StopReason.EXPIRED, TraceStep("rules/expiry", "fail", f"skipped: expired at {row.expires_at.isoformat()}"))
+    local = now.astimezone(zone)
+    if rt.quiet.contains(local.time()):
+        later = rt.quiet.end_after(local)
+        if row.expires_at is None or later < row.expires_at:
+            raise _Stop(None, TraceStep("rules/quiet_hours", "skip", f"deferred: quiet hours until {later:%H:%M} {zone.key}"),
+                        reschedule_to=later)
+        raise _Stop(StopReason.QUIET_HOURS, TraceStep("rules/quiet_hours", "fail", f"skipped: quiet hours ({local:%H:%M} {zone.key})"))
+    if row.cooldown_days:
+        last = delivery_store.last_delivered(conn, recipient.id, row.play_id, row.action)
+        if last is not None and now - last < timedelta(days=row.cooldown_days):
+            raise _Stop(StopReason.COOLDOWN, TraceStep("rules/cooldown", "fail",
+                                                       f"skipped: cooldown {row.cooldown_days:g} d, last sent {last.isoformat()}"))
+    week_start, week_end = local_week(now, zone)
+    sent_this_week = delivery_store.counted_between(conn, recipient.id, week_start, week_end)
+    cap = rt.settings.weekly_cap
+    if not row.cap_exempt:
+        if sent_this_week >= cap:
+            raise _Stop(StopReason.WEEKLY_CAP, TraceStep("rules/weekly_cap", "fail", f"skipped: weekly cap {sent_this_week}/{cap}"))
+        steps.append(TraceStep("rules/weekly_cap", "pass", f"weekly cap {sent_this_week}/{cap} before this one"))
+    else:
+        steps.append(TraceStep("rules/weekly_cap", "pass", "exempt from the weekly cap"))
+
+    compiled = rt.plays.get(row.play_id)
+    action = next((a for a in compiled.play.actions if a.id == row.action), None) if compiled else None
+    if compiled is None or action is None:
+        raise _Stop(StopReason.PLAY_UNAVAILABLE, TraceStep("play", "error",
+                                                           f"play {row.play_id} action {row.action} is no longer valid"))
+    subject = people_store.get(conn, row.subject_id) if row.subject_id else None
+    goals = goal_store.active_for(conn, row.subject_id) if row.subject_id else []
+    goal = goals[0] if goals else None
+    day_start, day_end = local_day(now, zone)
+    state = LearnerState(
+        person_id=recipient.id, active_goal=goal,
+        meeting_minutes_today=meeting_store.meeting_minutes(conn, recipient.id, day_start, day_end),
+        nudges_this_week=sent_this_week,
+    )
+    event = event_log.get(conn, row.event_seq)
+    situation = Situation(
+        action_kind=action.kind.value, trigger=event.type, about_meeting=event.type == EventType.MEETING_SCHEDULED,
+        recipient_is_subject=recipient.id == row.subject_id, overload_minutes=rt.settings.overload_meeting_hours * 60,
+    )
+    decision = decide(state, situation)
+    steps.append(TraceStep("decide", "pass", f"{decision.kind.value} by rule {decision.rule}: {decision.reasons[0]}",
+                           decision.as_dict()))
+    if decision.kind is InterventionKind.PAUSE:
+        raise _Stop(StopReason.PAUSED, steps[-1])
+    meeting = meeting_store.get(conn, row.context["meeting"]) if row.context.get("meeting") else None
+    framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
+    nudge = compose(
+        CompositionInput(recipient=recipient, subject=subject, play=compiled.play, action=action, event=event,
+                         event_seq=row.event_seq, moment_id=row.id, meeting=meeting, goal=goal, framework=framework,
+                         decision=decision),
+        rt.templates[action.template],
+    )
+    steps.append(TraceStep("compose", "done", f"template {action.template}, {len(nudge.why['facts'])} facts cited"))
+    nudge_id = nudge_store.add(conn, row.id, nudge, now)
+    delivery_store.prepare(conn, key=key, moment_id=row.id, nudge_id=nudge_id, channel=CHANNEL,
+                           recipient_id=recipient.id, cap_exempt=row.cap_exempt, now=now)
+    moment_store.set_trace(conn, row.id, moment_store.trace_with(row, *steps))

@@ -1,0 +1,44 @@
+"""Everything a tick needs that is loaded once: settings, the play library, templates, channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kairos.compose.templates import Template, load_templates
+from kairos.deliver.base import Channel
+from kairos.deliver.registry import build_channels
+from kairos.errors import PolicyError
+from kairos.plays.library import LoadedPlay, load_plays
+from kairos.plays.matcher import CompiledPlay, compile_play
+from kairos.plays.timing import QuietWindow
+from kairos.resources import content_dir
+from kairos.settings import Settings
+from kairos.store import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    library: list[LoadedPlay]
+    plays: dict[str, CompiledPlay]  # valid plays by id
+    templates: dict[str, Template]
+    channels: dict[str, Channel]
+
+    @property
+    def quiet(self) -> QuietWindow:
+        return QuietWindow(self.settings.quiet_hours.start, self.settings.quiet_hours.end)
+
+    @property
+    def trigger_types(self) -> list[str]:
+        return sorted({p.play.trigger.event.value for p in self.plays.values()})
+
+
+def build_runtime(settings: Settings, db: Database, channels: dict[str, Channel] | None = None) -> Runtime:
+    root = content_dir(settings.content_dir)
+    templates = load_templates(root / "templates")
+    library = load_plays(root / "plays", set(templates))
+    plays = {item.play.id: compile_play(item.play) for item in library if item.valid and item.play}
+    if not plays:
+        raise PolicyError(f"no valid play in {root / 'plays'}; run `kairos plays validate` to see why")
+    return Runtime(settings, db, library, plays, templates, channels if channels is not None else build_channels(settings))
