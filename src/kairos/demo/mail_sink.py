@@ -15,10 +15,15 @@ from aiosmtpd.controller import Controller
 class EmlFolder:
     """aiosmtpd handler: each accepted message becomes ``NNNN-recipient.eml`` in a folder."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.count = len(list(folder.glob("*.eml")))
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = len(list(self.folder.glob("*.eml")))
+
+    @classmethod
+    def from_cli(cls, parser: Any, *args: str) -> EmlFolder:
+        """Lets ``python -m aiosmtpd -c kairos.demo.mail_sink.EmlFolder FOLDER`` run it as a server process."""
+        return cls(*args)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.count += 1

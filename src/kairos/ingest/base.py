@@ -88,12 +88,19 @@ class CsvRow:
 
 
 def read_csv(
-    text: str, file: str, *, required: Iterable[str], optional: Iterable[str] = (), max_chars: int
+    text: str,
+    file: str,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    max_chars: int,
+    problems: Problems | None = None,
 ) -> Iterator[CsvRow]:
     """Rows of a CSV whose header is matched case- and space-insensitively.
 
     Missing required columns raise at once; unknown columns are an error too, because a
-    misspelt optional column would otherwise be silently ignored.
+    misspelt optional column would otherwise be silently ignored. Given ``problems``, row
+    problems go there and the caller raises them together with its own.
     """
     required, optional = list(required), list(optional)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
@@ -105,7 +112,8 @@ def read_csv(
     except csv.Error as exc:
         raise InputError.at(file, "well-formed CSV", row=1, value=str(exc)) from None
     names = [normalize_header(h) for h in header]
-    problems = Problems(file)
+    owned = problems is None
+    problems = Problems(file) if problems is None else problems
     known = set(required) | set(optional)
     for name in required:
         if name not in names:
@@ -132,7 +140,8 @@ def read_csv(
             yield CsvRow(number, values)
     except csv.Error as exc:
         problems.add("well-formed CSV (check quotes)", row=reader.line_num, value=str(exc))  # a line here
-    problems.raise_if_any()
+    if owned:
+        problems.raise_if_any()
 
 
 class LineDict(dict[str, Any]):

@@ -49,7 +49,7 @@ def parse_people_text(text: str, file: str, *, max_chars: int = 2000) -> list[Pe
     found: list[Person] = []
     first_row: dict[str, int] = {}
     emails: dict[str, int] = {}
-    for row in read_csv(text, file, required=COLUMNS, max_chars=max_chars):
+    for row in read_csv(text, file, required=COLUMNS, max_chars=max_chars, problems=problems):
         v = row.values
         bad = False
         for name in REQUIRED_VALUES:

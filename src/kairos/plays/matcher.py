@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -100,6 +100,14 @@ def _roles(event: Event, ctx: MatchContext) -> tuple[str | None, str | None, str
     return subject, person.manager_id if person else None, "the event's subject"
 
 
+def _effective_day(event: Event) -> date | None:
+    value = event.data.get("effective")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: MatchContext) -> list[PlannedMoment]:
     """The moments one play makes of one event (each possibly already stopped, with its reason)."""
     play = compiled.play
@@ -134,6 +142,7 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
         if verdict is not Verdict.PASS:
             return [moment(None, None, StopReason.CONDITION_NOT_MET, trace)]
 
+    effective = _effective_day(event)
     planned = []
     for index, action in enumerate(play.actions):
         steps = list(trace)
@@ -144,8 +153,8 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
             planned.append(moment(action, recipient, StopReason.NO_RECIPIENT, steps))
             continue
         zone = ZoneInfo(person.time_zone)
-        due = due_time(action.timing, event_time=event.time, meeting_start=ctx.meeting.start if ctx.meeting else None,
-                       zone=zone, working_days=ctx.working_days)
+        due = due_time(action.timing, event_time=event.time, effective_day=effective,
+                       meeting_start=ctx.meeting.start if ctx.meeting else None, zone=zone, working_days=ctx.working_days)
         steps.append(TraceStep(f"actions/{index}/timing", "pass", due.detail,
                                {"due_at": due.at.isoformat(), "expires_at": due.expires.isoformat()}))
         at, stop = due.at, None

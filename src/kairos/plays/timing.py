@@ -62,6 +62,7 @@ def due_time(
     timing: Timing,
     *,
     event_time: datetime,
+    effective_day: date | None = None,
     meeting_start: datetime | None,
     zone: ZoneInfo,
     working_days: Sequence[int],
@@ -73,7 +74,8 @@ def due_time(
         local = at.astimezone(zone)
         return Due(at, meeting_start, f"{_fmt(timing.before_meeting)} before the meeting: {local:%a %d %b %H:%M} {zone.key}")
     if isinstance(timing, AtLocalTime):
-        event_day = event_time.astimezone(zone).date()
+        # An HR change is effective on a calendar date, which is the same date wherever the person is.
+        event_day = effective_day or event_time.astimezone(zone).date()
         day = next_working_day(
             event_day, working_days, include_same_day=timing.day == "event_day_or_next_working_day"
         )

@@ -1,0 +1,86 @@
+"""Shared fixtures: a real database on each backend, a frozen clock, example files.
+
+Every test that takes ``db`` runs twice: on SQLite (a file in the test's temp folder) and on
+PostgreSQL (its own schema in the ``test`` database at 127.0.0.1:5432). Without PostgreSQL
+the PostgreSQL half is skipped locally and fails under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from kairos.store import Database, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DEMO = EXAMPLES / "demo-org"
+PG_URL = os.environ.get("KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("KAIROS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means "not reachable"; the message says why
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def postgres_url_for_schema(schema: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    backend = request.param
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kairos.db'}"
+        return
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_reachable())
+    if _PG_PROBLEM[0] is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {PG_URL} is unreachable under CI=true: {_PG_PROBLEM[0]}")
+        pytest.skip(f"PostgreSQL unreachable: {_PG_PROBLEM[0]}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield postgres_url_for_schema(schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def monday() -> datetime:
+    """Monday 2 March 2026, 00:00 UTC: the start of the demo organization's calendar."""
+    return datetime(2026, 3, 2, tzinfo=UTC)
