@@ -14,7 +14,7 @@ from kairos.errors import InputError
 from kairos.ingest.base import LineDict, Problems, load_yaml, read_text
 from kairos.store import Database
 from kairos.store import events as event_log
-from kairos.store.frameworks import framework_document
+from kairos.store.frameworks import framework_document, framework_from_document
 from kairos.store.schema import frameworks
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,99}$")
@@ -125,7 +125,7 @@ def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars
             select(frameworks.c.document).where(frameworks.c.id == framework.id, frameworks.c.version == framework.version)
         ).first()
         if existing is not None:
-            if existing.document != document:
+            if framework_from_document(existing.document) != framework:  # JSON gives lists for tuples
                 raise InputError.at(
                     file, f"a new version string: version {framework.version!r} of {framework.id!r} is already "
                     "stored with different content, and stored versions never change", field="framework.version",

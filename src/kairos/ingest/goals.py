@@ -82,6 +82,7 @@ def validate_goals(
     if framework is None:
         raise InputError.at(file, "a competency framework imported first (kairos import framework FILE)")
     found: list[DevelopmentGoal] = []
+    first_row: dict[tuple[str, str, date], int] = {}  # the stored goal's key: a second row would overwrite it
     for r in rows:
         bad = False
         if r.person_id not in known_people:
@@ -110,8 +111,14 @@ def validate_goals(
         except ValueError:
             problems.add("a date as YYYY-MM-DD", row=r.row, field="review_date", value=r.review_date)
             bad = True
+        if not bad and (r.person_id, r.competency_id, review) in first_row:
+            problems.add(f"one goal per person, competency and review date (also on row "
+                         f"{first_row[(r.person_id, r.competency_id, review)]})", row=r.row, field="competency_id",
+                         value=r.competency_id)
+            bad = True
         if bad:
             continue
+        first_row[(r.person_id, r.competency_id, review)] = r.row
         found.append(DevelopmentGoal(
             person_id=r.person_id, competency_id=r.competency_id, target_level=int(level),  # type: ignore[arg-type]
             text=r.text, review_date=review, framework_id=framework.id, framework_version=framework.version,

@@ -48,14 +48,12 @@ def next_working_day(after: date, working_days: Sequence[int], *, include_same_d
 
 
 def local_wall_time(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """``at`` on ``day`` in ``zone`` as UTC; a wall time skipped by a DST jump moves forward by the gap."""
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=zone)
-    # A time inside a spring-forward gap does not survive a round trip through UTC.
-    roundtrip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if roundtrip != naive:
-        aware = naive.replace(tzinfo=zone, fold=1)
-    return aware.astimezone(UTC)
+    """``at`` on ``day`` in ``zone``, as UTC.
+
+    A wall time skipped by a spring-forward jump lands after the jump (02:30 → 03:30), and a
+    repeated one in autumn means its first occurrence: PEP 495's ``fold=0`` gives both.
+    """
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def due_time(

@@ -44,22 +44,22 @@ def claim_due(conn: Connection, now: datetime, limit: int, lease: timedelta) -> 
         and_(moments.c.status == MomentStatus.PLANNED.value, moments.c.due_at <= now),
         and_(moments.c.status == MomentStatus.CLAIMED.value, moments.c.lease_until < now),
     )
-    candidates = (
-        select(moments.c.id).where(claimable).order_by(moments.c.priority.desc(), moments.c.due_at, moments.c.id)
-        .limit(limit)
-    )
+    order = (moments.c.priority.desc(), moments.c.due_at, moments.c.id)
+    candidates = select(moments.c.id).where(claimable).order_by(*order).limit(limit)
     if conn.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = [r.id for r in conn.execute(candidates)]
-    if not ids:
-        return token, []
+        ids = [r.id for r in conn.execute(candidates.with_for_update(skip_locked=True))]
+        if not ids:
+            return token, []
+        target = moments.c.id.in_(ids)
+    else:
+        # SQLite has one writer at a time: choosing and stamping in one UPDATE makes the choice atomic.
+        target = moments.c.id.in_(candidates.scalar_subquery())
     conn.execute(
-        update(moments).where(moments.c.id.in_(ids), claimable)
+        update(moments).where(target, claimable)
         .values(status=MomentStatus.CLAIMED.value, claimed_by=token, lease_until=now + lease)
     )
     mine = conn.execute(
-        select(moments.c.id).where(moments.c.claimed_by == token)
-        .order_by(moments.c.priority.desc(), moments.c.due_at, moments.c.id)
+        select(moments.c.id).where(moments.c.claimed_by == token).order_by(*order)
     )
     return token, [r.id for r in mine]
 

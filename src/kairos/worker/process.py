@@ -77,6 +77,12 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
             moment_store.finish(conn, moment_id, StopReason.DELIVERY_UNCERTAIN,
                                 moment_store.trace_with(row, TraceStep("deliver", "error", detail)), now)
             return StopReason.DELIVERY_UNCERTAIN
+        elif row.expires_at is not None and row.expires_at <= now:
+            detail = f"skipped: expired at {row.expires_at.isoformat()} before a retry could deliver it"
+            delivery_store.set_status(conn, key, "failed", now, detail=detail)
+            moment_store.finish(conn, moment_id, StopReason.EXPIRED,
+                                moment_store.trace_with(row, TraceStep("rules/expiry", "fail", detail)), now)
+            return StopReason.EXPIRED
         nudge = _stored_nudge(conn, moment_id)
         if nudge is None:
             step = TraceStep("rules/recipient", "fail", "skipped: recipient no longer active")

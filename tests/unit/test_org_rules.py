@@ -1,0 +1,53 @@
+"""Organization rules: reporting cycles, snapshot diffs into HR events, level order, meeting classification."""
+
+from __future__ import annotations
+
+from kairos.domain.event import EventType
+from kairos.domain.meeting import MeetingKind, classify
+from kairos.domain.org import diff_snapshots, find_manager_cycle
+from kairos.domain.person import is_promotion, level_rank
+from tests.factories import person
+
+
+def test_a_reporting_cycle_is_found_and_named() -> None:
+    assert find_manager_cycle({"a": "b", "b": "c", "c": "a", "d": None}) == ["a", "b", "c", "a"]
+    assert find_manager_cycle({"a": None, "b": "a", "c": "b"}) is None
+    assert find_manager_cycle({"x": "x"}) == ["x", "x"]
+
+
+def test_level_order_within_a_track_and_into_management() -> None:
+    assert level_rank("IC-3") == 3 and level_rank("L10") == 10 and level_rank("Senior") is None
+    assert is_promotion("IC2", "IC3") and not is_promotion("IC3", "IC2")
+    assert is_promotion("IC4", "M1") and not is_promotion("M1", "IC4")
+    assert not is_promotion("Senior", "Staff")
+
+
+def test_a_snapshot_diff_yields_promotion_manager_change_hire_and_termination() -> None:
+    stored = {p.id: p for p in (person("a"), person("b", manager_id="a"), person("c", manager_id="a"))}
+    incoming = [person("a"), person("b", manager_id="d", level="IC3"), person("d")]
+    changes = {(c.type, c.subject) for c in diff_snapshots(stored, incoming)}
+    assert changes == {
+        (EventType.PROMOTION, "b"), (EventType.MANAGER_CHANGE, "b"), (EventType.PERSON_HIRED, "d"),
+        (EventType.PERSON_TERMINATED, "c"),
+    }
+
+
+def test_a_level_move_down_is_a_level_change_not_a_promotion() -> None:
+    [change] = diff_snapshots({"a": person("a", level="IC3")}, [person("a", level="IC2")])
+    assert change.type == EventType.LEVEL_CHANGE and change.data == {"from": "IC3", "to": "IC2", "role": "Engineer"}
+
+
+def test_two_attendees_who_are_manager_and_report_make_a_one_on_one_whatever_the_title() -> None:
+    verdict = classify("Catch-up", ["boss", "rep"], 0, {"rep": "boss"}.get)
+    assert verdict.kind is MeetingKind.ONE_ON_ONE and "boss is the manager of rep" in verdict.reason
+
+
+def test_a_title_names_a_one_on_one_between_peers() -> None:
+    assert classify("Ana / Tom 1:1", ["a", "b"], 0, lambda _: None).kind is MeetingKind.ONE_ON_ONE
+    assert classify("one-on-one", ["a"], 1, lambda _: None).kind is MeetingKind.ONE_ON_ONE
+    assert classify("Lunch", ["a", "b"], 0, lambda _: None).kind is MeetingKind.OTHER
+
+
+def test_a_large_meeting_titled_like_a_one_on_one_is_not_one() -> None:
+    assert classify("1:1 office hours", ["a", "b", "c"], 0, lambda _: None).kind is MeetingKind.OTHER
+    assert classify("Platform team weekly", ["a", "b", "c"], 2, lambda _: None).kind is MeetingKind.TEAM_MEETING
