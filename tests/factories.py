@@ -13,8 +13,15 @@ HEADER = "id,name,email,manager_id,role,level,team,location,time_zone,start_date
 
 def person(pid: str = "p1", **overrides: object) -> Person:
     values: dict[str, object] = {
-        "id": pid, "name": f"Person {pid}", "email": f"{pid}@example.com", "manager_id": None, "role": "Engineer",
-        "level": "IC2", "team": "Core", "location": "Berlin", "time_zone": "Europe/Berlin",
+        "id": pid,
+        "name": f"Person {pid}",
+        "email": f"{pid}@example.com",
+        "manager_id": None,
+        "role": "Engineer",
+        "level": "IC2",
+        "team": "Core",
+        "location": "Berlin",
+        "time_zone": "Europe/Berlin",
         "start_date": date(2022, 1, 10),
     }
     values.update(overrides)
@@ -29,13 +36,18 @@ def people_csv(path: Path, rows: list[str], *, bom: bool = False, header: str = 
 
 def framework(version: str = "2026.1") -> Framework:
     return Framework(
-        id="acme", name="Acme Framework", version=version,
+        id="acme",
+        name="Acme Framework",
+        version=version,
         competencies=(
             Competency(
-                id="giving-feedback", name="Giving feedback",
+                id="giving-feedback",
+                name="Giving feedback",
                 definition="Tells people what they did and its effect, soon and specifically.",
                 levels=tuple(
-                    ProficiencyLevel(level=n, name=f"Level {n}", anchors=(f"Anchor {n}.1 for feedback", f"Anchor {n}.2"))
+                    ProficiencyLevel(
+                        level=n, name=f"Level {n}", anchors=(f"Anchor {n}.1 for feedback", f"Anchor {n}.2")
+                    )
                     for n in (1, 2, 3, 4)
                 ),
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -14,19 +15,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kairos.clock import FrozenClock, SystemClock
+from kairos.clock import ShiftedClock, SystemClock
 from kairos.errors import KairosError
 from kairos.settings import Settings, load_settings
 from kairos.store import Database, open_database
 
-app = typer.Typer(help="Kairos: timely, framework-aligned coaching in the flow of work.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Kairos: timely, framework-aligned coaching in the flow of work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 import_app = typer.Typer(help="Import people, frameworks, goals and calendars.", no_args_is_help=True)
 plays_app = typer.Typer(help="Inspect and validate the play library.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(plays_app, name="plays")
-out = Console()
-err = Console(stderr=True)
+# Wide enough that a line a test or a script greps for is never wrapped.
+out = Console(width=200) if not sys.stdout.isatty() else Console()
+err = Console(stderr=True, width=200) if not sys.stderr.isatty() else Console(stderr=True)
 
 
 def _settings() -> Settings:
@@ -54,7 +59,14 @@ def _parse_now(value: str | None) -> datetime:
     return parsed.astimezone(UTC)
 
 
-NowOption = Annotated[str | None, typer.Option("--now", help="Pretend it is this time (ISO 8601 with zone), e.g. 2026-03-02T08:00Z")]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Pretend it is this time (ISO 8601 with zone), e.g. 2026-03-02T08:00Z; "
+        "for a running worker, the clock starts there and runs on",
+    ),
+]
 
 
 @app.command()
@@ -68,7 +80,9 @@ def init() -> None:
 @import_app.command("people")
 def import_people_cmd(
     file: Path,
-    as_of: Annotated[str | None, typer.Option(help="Date the snapshot is effective (YYYY-MM-DD); default today")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Date the snapshot is effective (YYYY-MM-DD); default today")
+    ] = None,
     allow_mass_termination: Annotated[bool, typer.Option(help="Accept a snapshot that terminates many people")] = False,
     now: NowOption = None,
 ) -> None:
@@ -79,8 +93,13 @@ def import_people_cmd(
     moment = _parse_now(now)
     effective = date.fromisoformat(as_of) if as_of else moment.date()
     result = import_people(
-        _database(settings), file, as_of=effective, now=moment, max_chars=settings.max_field_chars,
-        mass_termination_share=settings.mass_termination_share, allow_mass_termination=allow_mass_termination,
+        _database(settings),
+        file,
+        as_of=effective,
+        now=moment,
+        max_chars=settings.max_field_chars,
+        mass_termination_share=settings.mass_termination_share,
+        allow_mass_termination=allow_mass_termination,
     )
     changes = ", ".join(f"{n} {t}" for t, n in sorted(result.changes.items())) or "no changes"
     out.print(f"{file}: {result.people} people; {result.events} new events ({changes})")
@@ -92,9 +111,13 @@ def import_framework_cmd(file: Path, now: NowOption = None) -> None:
     from kairos.ingest.framework import import_framework
 
     settings = _settings()
-    framework, new = import_framework(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    framework, new = import_framework(
+        _database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars
+    )
     state = "stored" if new else "already stored, unchanged"
-    out.print(f"{file}: {framework.name} version {framework.version}, {len(framework.competencies)} competencies ({state})")
+    out.print(
+        f"{file}: {framework.name} version {framework.version}, {len(framework.competencies)} competencies ({state})"
+    )
 
 
 @import_app.command("goals")
@@ -110,7 +133,9 @@ def import_goals_cmd(file: Path, now: NowOption = None) -> None:
 @import_app.command("calendar")
 def import_calendar_cmd(
     file: Path,
-    start: Annotated[str | None, typer.Option("--from", help="Expand recurrences from this date (default today)")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Expand recurrences from this date (default today)")
+    ] = None,
     end: Annotated[str | None, typer.Option("--to", help="…up to this date (default 8 weeks later)")] = None,
     now: NowOption = None,
 ) -> None:
@@ -124,8 +149,9 @@ def import_calendar_cmd(
         window = (datetime.combine(date.fromisoformat(start), datetime.min.time(), UTC), window[1])
     if end:
         window = (window[0], datetime.combine(date.fromisoformat(end), datetime.min.time(), UTC))
-    result = import_calendar(_database(settings), file, window=window, now=moment,
-                             default_zone=settings.default_time_zone)
+    result = import_calendar(
+        _database(settings), file, window=window, now=moment, default_zone=settings.default_time_zone
+    )
     skipped = ", ".join(f"{n} {why}" for why, n in result.skipped.items()) or "none"
     out.print(f"{file}: {result.meetings} meeting occurrences, {result.events} new events; left out: {skipped}")
 
@@ -169,21 +195,28 @@ def run(
 
     settings = _settings()
     rt = build_runtime(settings, _database(settings))
+    for item in rt.library:
+        if not item.valid:
+            err.print(
+                f"warning: play {item.name} is invalid and will not run: " + "; ".join(str(p) for p in item.problems),
+                markup=False,
+                highlight=False,
+            )
     if once:
         report = tick(rt, _parse_now(now))
         finished = ", ".join(f"{n} {r}" for r, n in sorted(report.finished.items())) or "nothing due"
-        out.print(f"planned {report.events_planned} events into {report.moments_created} moments; finished: {finished}; "
-                  f"deferred {report.deferred}")
+        out.print(
+            f"planned {report.events_planned} events into {report.moments_created} moments; finished: {finished}; "
+            f"deferred {report.deferred}"
+        )
         return
-    clock = FrozenClock(_parse_now(now)) if now else SystemClock()
+    clock = ShiftedClock(_parse_now(now)) if now else SystemClock()
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     out.print("Kairos worker running; Ctrl-C to stop.")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
         run_forever(rt, clock, interval, lambda: bool(stopping))
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()
@@ -200,8 +233,14 @@ def moments(
     table = Table("id", "play/action", "recipient", "due (UTC)", "status", "why it ended")
     for r in rows:
         last = r.trace[-1]["detail"] if r.trace else ""
-        table.add_row(str(r.id), f"{r.play_id}/{r.action}", r.recipient_id or "—",
-                      f"{r.due_at:%Y-%m-%d %H:%M}" if r.due_at else "—", r.stop_reason or r.status, last)
+        table.add_row(
+            str(r.id),
+            f"{r.play_id}/{r.action}",
+            r.recipient_id or "—",
+            f"{r.due_at:%Y-%m-%d %H:%M}" if r.due_at else "—",
+            r.stop_reason or r.status,
+            last,
+        )
     out.print(table)
     if trace:
         for r in rows:
@@ -213,7 +252,8 @@ def moments(
 @app.command()
 def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the demo database and mail go (emptied first)")] = Path(
-        "./kairos-demo"),
+        "./kairos-demo"
+    ),
 ) -> None:
     """Build a fresh demo organization, run two simulated weeks and show what was sent, when and why."""
     from kairos.demo.runner import run_demo

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -28,3 +29,14 @@ class FrozenClock:
 
     def move_to(self, at: datetime) -> None:
         self.at = at.astimezone(UTC)
+
+
+class ShiftedClock:
+    """Real time, shifted to start at a chosen instant: rehearse a future or past week at normal speed."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start.astimezone(UTC)
+        self.began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)

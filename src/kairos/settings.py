@@ -57,9 +57,7 @@ class Settings(BaseSettings):
     )
     smtp: SmtpSettings = SmtpSettings()
     quiet_hours: QuietHours = QuietHours()
-    working_days: list[int] = Field(
-        default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday"
-    )
+    working_days: list[int] = Field(default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday")
     weekly_cap: int = Field(default=3, ge=0, le=50, description="nudges per person per local week")
     default_time_zone: str = "UTC"
     max_field_chars: int = Field(default=2000, ge=50, description="longest text accepted in one field")

@@ -36,12 +36,15 @@ class Kairos:
     def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(self.command(*args), env=self.env, capture_output=True, text=True, timeout=300)
         if check and result.returncode != 0:
-            raise AssertionError(f"kairos {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"kairos {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(self.command(*args), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        return subprocess.Popen(
+            self.command(*args), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
 
 def read_mail(path: Path) -> EmailMessage:
@@ -67,5 +70,14 @@ def import_demo_org(kairos: Kairos, *, calendar_to: str = "2026-03-09", extra: S
     kairos("import", "people", str(org / "people.csv"), "--as-of", "2026-02-27", "--now", "2026-02-27T12:00Z")
     kairos("import", "framework", str(org / "framework.yaml"), "--now", "2026-02-27T12:00Z")
     kairos("import", "goals", str(org / "goals.csv"), "--now", "2026-02-27T12:00Z")
-    kairos("import", "calendar", str(org / "calendar.ics"), "--from", "2026-03-02", "--to", calendar_to,
-           "--now", "2026-02-27T12:00Z")
+    kairos(
+        "import",
+        "calendar",
+        str(org / "calendar.ics"),
+        "--from",
+        "2026-03-02",
+        "--to",
+        calendar_to,
+        "--now",
+        "2026-02-27T12:00Z",
+    )

@@ -35,11 +35,9 @@ def _run_killed_then_retry(kairos: Kairos, tmp_path: Path, now: str, retry_at: s
 def _delivery_rows(database_url: str, meeting_key: str | None = None) -> list:  # type: ignore[type-arg]
     """Moments that reached delivery (of one meeting, or all), with their delivery's state."""
     db = open_database(database_url)
-    query = (
-        select(moments.c.id, moments.c.action, moments.c.stop_reason, deliveries.c.status,
-               deliveries.c.idempotency_key)
-        .select_from(moments.join(deliveries, deliveries.c.moment_id == moments.c.id))
-    )
+    query = select(
+        moments.c.id, moments.c.action, moments.c.stop_reason, deliveries.c.status, deliveries.c.idempotency_key
+    ).select_from(moments.join(deliveries, deliveries.c.moment_id == moments.c.id))
     if meeting_key:
         query = query.where(moments.c.context["meeting"].as_string() == meeting_key)
     with db.transaction() as conn:
@@ -51,8 +49,12 @@ def _delivery_rows(database_url: str, meeting_key: str | None = None) -> list:  
 def test_a_crash_after_the_server_accepted_the_message_does_not_send_it_twice(
     database_url: str, tmp_path: Path
 ) -> None:
-    smtp = SmtpServer(tmp_path, "tests.support.smtp_handlers.KillWorkerAfterData", str(tmp_path / "mail"),
-                      str(tmp_path / "worker.pid"))
+    smtp = SmtpServer(
+        tmp_path,
+        "tests.support.smtp_handlers.KillWorkerAfterData",
+        str(tmp_path / "mail"),
+        str(tmp_path / "worker.pid"),
+    )
     try:
         kairos = Kairos(database_url, tmp_path, smtp.port)
         import_demo_org(kairos)
@@ -78,8 +80,9 @@ def test_a_crash_after_the_server_accepted_the_message_does_not_send_it_twice(
 def test_a_crash_before_the_server_could_accept_anything_still_delivers_every_nudge_once(
     database_url: str, tmp_path: Path
 ) -> None:
-    smtp = SmtpServer(tmp_path, "tests.support.smtp_handlers.KillWorkerAtRcpt", str(tmp_path / "mail"),
-                      str(tmp_path / "worker.pid"))
+    smtp = SmtpServer(
+        tmp_path, "tests.support.smtp_handlers.KillWorkerAtRcpt", str(tmp_path / "mail"), str(tmp_path / "worker.pid")
+    )
     try:
         kairos = Kairos(database_url, tmp_path, smtp.port)
         import_demo_org(kairos)

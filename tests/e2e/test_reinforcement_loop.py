@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kairos.store import open_database
-from kairos.store.schema import deliveries, meetings, moments, nudges, people
 from kairos.store import frameworks as framework_store
 from kairos.store import goals as goal_store
+from kairos.store import open_database
+from kairos.store.schema import deliveries, meetings, moments, nudges, people
 from tests.e2e.conftest import Kairos, import_demo_org, plain_text, read_mail
 from tests.support.servers import SmtpServer
 
@@ -48,8 +48,9 @@ def test_a_one_on_one_brief_reaches_the_manager_quoting_the_framework_anchor_and
     db = open_database(database_url)
     with db.transaction() as conn:
         brief = conn.execute(
-            select(moments).where(moments.c.context["meeting"].as_string() == meeting.key,
-                                  moments.c.action == "manager-brief")
+            select(moments).where(
+                moments.c.context["meeting"].as_string() == meeting.key, moments.c.action == "manager-brief"
+            )
         ).one()
         nudge = conn.execute(select(nudges).where(nudges.c.moment_id == brief.id)).one()
         delivery = conn.execute(select(deliveries).where(deliveries.c.moment_id == brief.id)).one()
@@ -72,8 +73,12 @@ def test_a_one_on_one_brief_reaches_the_manager_quoting_the_framework_anchor_and
 
     why = nudge.why
     assert why["event"]["type"] == "meeting.scheduled" and why["event"]["id"]
-    assert why["play"] == {"id": "upcoming-one-on-one", "version": 1, "title": "Before a one-on-one",
-                           "action": "manager-brief"}
+    assert why["play"] == {
+        "id": "upcoming-one-on-one",
+        "version": 1,
+        "title": "Before a one-on-one",
+        "action": "manager-brief",
+    }
     assert why["decision"]["rule"] == "practice_in_meeting"
     assert why["decision"]["kind"] == "practice"
     assert why["framework"] == {"id": framework.id, "version": framework.version, "name": framework.name}
@@ -92,7 +97,39 @@ def test_running_the_same_tick_again_sends_nothing_more(database_url: str, tmp_p
     kairos("run", "--once", "--now", now)
     first = len(smtp.messages())
     assert first >= 2
-    kairos("import", "calendar", str(Path(__file__).resolve().parents[2] / "examples/demo-org/calendar.ics"),
-           "--from", "2026-03-02", "--to", "2026-03-09", "--now", now)
+    kairos(
+        "import",
+        "calendar",
+        str(Path(__file__).resolve().parents[2] / "examples/demo-org/calendar.ics"),
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-09",
+        "--now",
+        now,
+    )
     kairos("run", "--once", "--now", now)
     assert len(smtp.messages()) == first
+
+
+def test_the_running_worker_delivers_as_time_passes_and_stops_cleanly_on_sigterm(
+    database_url: str, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    import signal
+    import time
+
+    kairos = Kairos(database_url, tmp_path, smtp.port)
+    import_demo_org(kairos)
+    meeting, _, _, _ = _first_one_on_one_with_a_goal(database_url)
+    # Start the clock two seconds before the brief is due; the worker ticks every 0.2 s.
+    start = meeting.start - timedelta(minutes=30, seconds=2)
+    worker = kairos.start("run", "--interval", "0.2", "--now", start.isoformat())
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp.messages()) < 2 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+        assert len(smtp.messages()) >= 2, worker.stderr.read() if worker.poll() is not None else "no mail in 60 s"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    assert worker.returncode == 0

@@ -27,26 +27,35 @@ BEFORE = datetime(2026, 2, 27, 12, tzinfo=UTC)
 
 
 def _event(uid: str, start: str, *, summary: str = "Catch-up", zone: str = "Europe/Berlin") -> str:
-    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260220T120000Z\r\nDTSTART;TZID={zone}:{start}\r\n"
-            f"DURATION:PT30M\r\nSUMMARY:{summary}\r\nORGANIZER:mailto:boss@example.com\r\n"
-            "ATTENDEE:mailto:boss@example.com\r\nATTENDEE:mailto:rep@example.com\r\nEND:VEVENT\r\n")
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260220T120000Z\r\nDTSTART;TZID={zone}:{start}\r\n"
+        f"DURATION:PT30M\r\nSUMMARY:{summary}\r\nORGANIZER:mailto:boss@example.com\r\n"
+        "ATTENDEE:mailto:boss@example.com\r\nATTENDEE:mailto:rep@example.com\r\nEND:VEVENT\r\n"
+    )
 
 
 def _org(db: Database, tmp: Path, events: list[str]) -> None:
-    people_csv(tmp / "people.csv", [
-        "boss,Bea Boss,boss@example.com,,Engineering Manager,M1,Core,Berlin,Europe/Berlin,2020-01-01",
-        "rep,Rita Report,rep@example.com,boss,Engineer,IC2,Core,Berlin,Europe/Berlin,2022-01-01",
-    ])
+    people_csv(
+        tmp / "people.csv",
+        [
+            "boss,Bea Boss,boss@example.com,,Engineering Manager,M1,Core,Berlin,Europe/Berlin,2020-01-01",
+            "rep,Rita Report,rep@example.com,boss,Engineer,IC2,Core,Berlin,Europe/Berlin,2022-01-01",
+        ],
+    )
     (tmp / "fw.yaml").write_text(FRAMEWORK_YAML)
-    (tmp / "goals.csv").write_text("person_id,competency_id,target_level,goal,review_date\n"
-                                   "rep,giving-feedback,3,Give specific feedback after each review.,2026-02-10\n")
-    (tmp / "cal.ics").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + "".join(events)
-                                 + "END:VCALENDAR\r\n")
+    (tmp / "goals.csv").write_text(
+        "person_id,competency_id,target_level,goal,review_date\n"
+        "rep,giving-feedback,3,Give specific feedback after each review.,2026-02-10\n"
+    )
+    (tmp / "cal.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
+    )
     import_people(db, tmp / "people.csv", as_of=date(2026, 2, 27), now=BEFORE)
     import_framework(db, tmp / "fw.yaml", now=BEFORE)
     import_goals(db, tmp / "goals.csv", now=BEFORE)
-    import_calendar(db, tmp / "cal.ics", window=(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)),
-                    now=BEFORE)
+    import_calendar(
+        db, tmp / "cal.ics", window=(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)), now=BEFORE
+    )
 
 
 @pytest.fixture
@@ -56,8 +65,14 @@ def sink(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _runtime(db: Database, port: int, **settings: object):  # type: ignore[no-untyped-def]
-    return build_runtime(load_settings(database_url=str(db.engine.url.render_as_string(hide_password=False)),
-                                       smtp={"host": "127.0.0.1", "port": port}, **settings), db)
+    return build_runtime(
+        load_settings(
+            database_url=str(db.engine.url.render_as_string(hide_password=False)),
+            smtp={"host": "127.0.0.1", "port": port},
+            **settings,
+        ),
+        db,
+    )
 
 
 def _moments(db: Database) -> list:  # type: ignore[type-arg]
@@ -100,7 +115,9 @@ def test_a_due_moment_found_after_its_meeting_started_is_skipped_as_expired(db: 
     assert not list((tmp_path / "mail").glob("*.eml"))
 
 
-def test_an_unreachable_mail_server_is_retried_with_backoff_until_the_brief_is_pointless(db: Database, tmp_path: Path) -> None:
+def test_an_unreachable_mail_server_is_retried_with_backoff_until_the_brief_is_pointless(
+    db: Database, tmp_path: Path
+) -> None:
     _org(db, tmp_path, [_event("m1", "20260303T100000")])
     rt = _runtime(db, free_port())  # nothing listens there
     now = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
@@ -116,7 +133,10 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_until_the_brief_is_p
         [row] = conn.execute(select(deliveries).where(deliveries.c.moment_id == brief.id)).all()
     assert row.status == "failed" and row.attempts == 3 and "expired" in row.detail
     assert [s["detail"][:16] for s in brief.trace if s["path"] == "deliver"] == [
-        "attempt 1 failed", "attempt 2 failed", "attempt 3 failed"]
+        "attempt 1 failed",
+        "attempt 2 failed",
+        "attempt 3 failed",
+    ]
 
 
 def test_two_workers_claiming_at_once_never_get_the_same_moment(db: Database, tmp_path: Path, sink) -> None:

@@ -25,7 +25,10 @@ class ServerProcess:
         self.log = log
         self.handle = log.open("wb")
         self.proc = subprocess.Popen(
-            list(cmd), start_new_session=True, stdout=self.handle, stderr=subprocess.STDOUT,
+            list(cmd),
+            start_new_session=True,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         )
         deadline = time.monotonic() + 20

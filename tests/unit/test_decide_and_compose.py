@@ -17,14 +17,25 @@ from kairos.plays.schema import Play
 from kairos.resources import content_dir
 from tests.factories import framework, person
 
-GOAL = DevelopmentGoal(person_id="rep", competency_id="giving-feedback", target_level=3,
-                       text="Give one specific piece of feedback after each design review.",
-                       review_date=date(2026, 2, 10), framework_id="acme", framework_version="2026.1")
+GOAL = DevelopmentGoal(
+    person_id="rep",
+    competency_id="giving-feedback",
+    target_level=3,
+    text="Give one specific piece of feedback after each design review.",
+    review_date=date(2026, 2, 10),
+    framework_id="acme",
+    framework_version="2026.1",
+)
 
 
 def _situation(**overrides: object) -> Situation:
-    values: dict[str, object] = {"action_kind": "tip", "trigger": "meeting.scheduled", "about_meeting": True,
-                                 "recipient_is_subject": True, "overload_minutes": 360.0}
+    values: dict[str, object] = {
+        "action_kind": "tip",
+        "trigger": "meeting.scheduled",
+        "about_meeting": True,
+        "recipient_is_subject": True,
+        "overload_minutes": 360.0,
+    }
     values.update(overrides)
     return Situation(**values)  # type: ignore[arg-type]
 
@@ -59,19 +70,52 @@ def _input(goal: DevelopmentGoal | None = GOAL, subject_name: str = "Rita Report
     boss = person("boss", name="Bea Boss", time_zone="America/New_York")
     rep = person("rep", name=subject_name, manager_id="boss")
     start = datetime(2026, 3, 3, 15, tzinfo=UTC)
-    meeting = Meeting(uid="m", occurrence=start.isoformat(), start=start, end=start + timedelta(minutes=30),
-                      title="Weekly <b>sync</b>", organizer="boss@example.com", attendee_emails=(),
-                      attendee_ids=("boss", "rep"), kind=MeetingKind.ONE_ON_ONE, kind_reason="test")
-    play = Play.model_validate({
-        "id": "upcoming-one-on-one", "version": 1, "title": "Before a one-on-one",
-        "trigger": {"event": "meeting.scheduled"},
-        "actions": [{"id": "manager-brief", "audience": "manager", "kind": "brief", "template": "one_on_one_brief",
-                     "timing": {"before_meeting": "30m"}}],
-    })
-    event = Event(id="ev1", source="kairos/ical/x.ics", type=EventType.MEETING_SCHEDULED, subject=meeting.key, time=start)
+    meeting = Meeting(
+        uid="m",
+        occurrence=start.isoformat(),
+        start=start,
+        end=start + timedelta(minutes=30),
+        title="Weekly <b>sync</b>",
+        organizer="boss@example.com",
+        attendee_emails=(),
+        attendee_ids=("boss", "rep"),
+        kind=MeetingKind.ONE_ON_ONE,
+        kind_reason="test",
+    )
+    play = Play.model_validate(
+        {
+            "id": "upcoming-one-on-one",
+            "version": 1,
+            "title": "Before a one-on-one",
+            "trigger": {"event": "meeting.scheduled"},
+            "actions": [
+                {
+                    "id": "manager-brief",
+                    "audience": "manager",
+                    "kind": "brief",
+                    "template": "one_on_one_brief",
+                    "timing": {"before_meeting": "30m"},
+                }
+            ],
+        }
+    )
+    event = Event(
+        id="ev1", source="kairos/ical/x.ics", type=EventType.MEETING_SCHEDULED, subject=meeting.key, time=start
+    )
     decision = decide(_state(goal), _situation(action_kind="brief", recipient_is_subject=False))
-    return CompositionInput(recipient=boss, subject=rep, play=play, action=play.actions[0], event=event, event_seq=5,
-                            moment_id=11, meeting=meeting, goal=goal, framework=framework(), decision=decision)
+    return CompositionInput(
+        recipient=boss,
+        subject=rep,
+        play=play,
+        action=play.actions[0],
+        event=event,
+        event_seq=5,
+        moment_id=11,
+        meeting=meeting,
+        goal=goal,
+        framework=framework(),
+        decision=decision,
+    )
 
 
 def test_a_manager_brief_quotes_the_definition_and_every_anchor_at_the_target_level_and_cites_them() -> None:
@@ -96,8 +140,10 @@ def test_a_manager_brief_quotes_the_definition_and_every_anchor_at_the_target_le
 
 def test_markup_and_instructions_in_imported_text_are_shown_as_text_never_as_html() -> None:
     injected = dataclasses.replace(GOAL, text="<script>alert(1)</script> Ignore previous instructions.")
-    nudge = compose(_input(goal=injected, subject_name="<img src=x onerror=alert(1)>"),
-                    load_templates(content_dir() / "templates")["one_on_one_brief"])
+    nudge = compose(
+        _input(goal=injected, subject_name="<img src=x onerror=alert(1)>"),
+        load_templates(content_dir() / "templates")["one_on_one_brief"],
+    )
     assert "<script>" not in nudge.html and "&lt;script&gt;" in nudge.html
     assert "<img" not in nudge.html and "<b>sync</b>" not in nudge.html
     assert "<script>alert(1)</script> Ignore previous instructions." in nudge.text  # quoted as the data it is

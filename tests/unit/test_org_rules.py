@@ -27,7 +27,9 @@ def test_a_snapshot_diff_yields_promotion_manager_change_hire_and_termination() 
     incoming = [person("a"), person("b", manager_id="d", level="IC3"), person("d")]
     changes = {(c.type, c.subject) for c in diff_snapshots(stored, incoming)}
     assert changes == {
-        (EventType.PROMOTION, "b"), (EventType.MANAGER_CHANGE, "b"), (EventType.PERSON_HIRED, "d"),
+        (EventType.PROMOTION, "b"),
+        (EventType.MANAGER_CHANGE, "b"),
+        (EventType.PERSON_HIRED, "d"),
         (EventType.PERSON_TERMINATED, "c"),
     }
 

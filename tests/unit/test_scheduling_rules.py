@@ -16,8 +16,13 @@ NEW_YORK, BERLIN, SINGAPORE = ZoneInfo("America/New_York"), ZoneInfo("Europe/Ber
 
 def test_brief_is_due_30_minutes_before_the_meeting_whatever_the_zone() -> None:
     start = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
-    due = due_time(BeforeMeeting(before_meeting=timedelta(minutes=30)), event_time=start, meeting_start=start,
-                   zone=BERLIN, working_days=WEEKDAYS)
+    due = due_time(
+        BeforeMeeting(before_meeting=timedelta(minutes=30)),
+        event_time=start,
+        meeting_start=start,
+        zone=BERLIN,
+        working_days=WEEKDAYS,
+    )
     assert due.at == datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
     assert due.expires == start
     assert "10:00 Europe/Berlin" not in due.detail and "09:30 Europe/Berlin" in due.detail
@@ -28,19 +33,32 @@ def test_a_brief_across_the_us_dst_change_keeps_the_local_meeting_time() -> None
     for day, utc_hour in ((date(2026, 3, 6), 15), (date(2026, 3, 9), 14)):
         start = local_wall_time(day, time(10), NEW_YORK)
         assert start.hour == utc_hour
-        due = due_time(BeforeMeeting(before_meeting=timedelta(minutes=30)), event_time=start, meeting_start=start,
-                       zone=NEW_YORK, working_days=WEEKDAYS)
+        due = due_time(
+            BeforeMeeting(before_meeting=timedelta(minutes=30)),
+            event_time=start,
+            meeting_start=start,
+            zone=NEW_YORK,
+            working_days=WEEKDAYS,
+        )
         assert due.at.astimezone(NEW_YORK).time() == time(9, 30)
 
 
 def test_promotion_nudge_is_at_9_local_on_the_first_working_day_after_it_is_effective() -> None:
     timing = AtLocalTime(at_local=time(9), expires_after=timedelta(days=2))
     effective_friday = date(2026, 3, 6)
-    for zone, utc in ((NEW_YORK, datetime(2026, 3, 9, 13, tzinfo=UTC)),  # EDT from 8 March: UTC-4
-                      (BERLIN, datetime(2026, 3, 9, 8, tzinfo=UTC)),
-                      (SINGAPORE, datetime(2026, 3, 9, 1, tzinfo=UTC))):
-        due = due_time(timing, event_time=datetime(2026, 3, 6, tzinfo=UTC), effective_day=effective_friday,
-                       meeting_start=None, zone=zone, working_days=WEEKDAYS)
+    for zone, utc in (
+        (NEW_YORK, datetime(2026, 3, 9, 13, tzinfo=UTC)),  # EDT from 8 March: UTC-4
+        (BERLIN, datetime(2026, 3, 9, 8, tzinfo=UTC)),
+        (SINGAPORE, datetime(2026, 3, 9, 1, tzinfo=UTC)),
+    ):
+        due = due_time(
+            timing,
+            event_time=datetime(2026, 3, 6, tzinfo=UTC),
+            effective_day=effective_friday,
+            meeting_start=None,
+            zone=zone,
+            working_days=WEEKDAYS,
+        )
         assert due.at == utc, zone
         assert due.expires == utc + timedelta(days=2)
 
@@ -48,8 +66,14 @@ def test_promotion_nudge_is_at_9_local_on_the_first_working_day_after_it_is_effe
 def test_the_effective_date_is_the_same_calendar_date_in_every_zone() -> None:
     # Midnight UTC on 4 March is still 3 March in New York; the change is effective on the 4th there too.
     timing = AtLocalTime(at_local=time(9))
-    due = due_time(timing, event_time=datetime(2026, 3, 4, tzinfo=UTC), effective_day=date(2026, 3, 4),
-                   meeting_start=None, zone=NEW_YORK, working_days=WEEKDAYS)
+    due = due_time(
+        timing,
+        event_time=datetime(2026, 3, 4, tzinfo=UTC),
+        effective_day=date(2026, 3, 4),
+        meeting_start=None,
+        zone=NEW_YORK,
+        working_days=WEEKDAYS,
+    )
     assert due.at.astimezone(NEW_YORK).date() == date(2026, 3, 5)
 
 
@@ -66,10 +90,18 @@ def test_a_wall_time_inside_the_spring_forward_gap_moves_forward() -> None:
     assert at.astimezone(NEW_YORK).time() == time(3, 30)
 
 
-@pytest.mark.parametrize(("local", "quiet"), [
-    (time(20, 0), True), (time(23, 59), True), (time(0, 0), True), (time(7, 59), True),
-    (time(8, 0), False), (time(12, 0), False), (time(19, 59), False),
-])
+@pytest.mark.parametrize(
+    ("local", "quiet"),
+    [
+        (time(20, 0), True),
+        (time(23, 59), True),
+        (time(0, 0), True),
+        (time(7, 59), True),
+        (time(8, 0), False),
+        (time(12, 0), False),
+        (time(19, 59), False),
+    ],
+)
 def test_quiet_hours_that_cross_midnight(local: time, quiet: bool) -> None:
     assert QuietWindow(time(20), time(8)).contains(local) is quiet
 

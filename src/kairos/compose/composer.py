@@ -43,8 +43,14 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
     values: dict[str, Any] = {
         "recipient": {"first_name": given.recipient.first_name, "name": given.recipient.name},
         "subject": (
-            {"first_name": given.subject.first_name, "name": given.subject.name, "role": given.subject.role,
-             "level": given.subject.level} if given.subject else None
+            {
+                "first_name": given.subject.first_name,
+                "name": given.subject.name,
+                "role": given.subject.role,
+                "level": given.subject.level,
+            }
+            if given.subject
+            else None
         ),
         "for_manager": given.subject is not None and given.subject.id != given.recipient.id,
         "intervention": given.decision.kind.value,
@@ -58,14 +64,32 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
     zone = ZoneInfo(given.recipient.time_zone)
     if given.meeting is not None:
         local = given.meeting.start.astimezone(zone)
-        values["meeting"] = {"title": given.meeting.title, "when": f"{local:%A %d %B, %H:%M} ({zone.key})",
-                             "time": f"{local:%H:%M}"}
-        facts.append({"source": "calendar", "ref": given.meeting.key, "text": f"{given.meeting.title} at {local:%Y-%m-%d %H:%M} {zone.key}"})
+        values["meeting"] = {
+            "title": given.meeting.title,
+            "when": f"{local:%A %d %B, %H:%M} ({zone.key})",
+            "time": f"{local:%H:%M}",
+        }
+        facts.append(
+            {
+                "source": "calendar",
+                "ref": given.meeting.key,
+                "text": f"{given.meeting.title} at {local:%Y-%m-%d %H:%M} {zone.key}",
+            }
+        )
     goal = given.goal
     if goal is not None:
-        values["goal"] = {"text": goal.text, "review_date": f"{goal.review_date:%d %B %Y}", "target_level": goal.target_level}
-        facts.append({"source": "goal", "ref": f"{goal.person_id}/{goal.competency_id}/{goal.review_date.isoformat()}",
-                      "text": goal.text})
+        values["goal"] = {
+            "text": goal.text,
+            "review_date": f"{goal.review_date:%d %B %Y}",
+            "target_level": goal.target_level,
+        }
+        facts.append(
+            {
+                "source": "goal",
+                "ref": f"{goal.person_id}/{goal.competency_id}/{goal.review_date.isoformat()}",
+                "text": goal.text,
+            }
+        )
         competency = given.framework.competency(goal.competency_id) if given.framework else None
         if competency is not None and given.framework is not None:
             level = competency.level(goal.target_level)
@@ -76,7 +100,9 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
             if level is not None:
                 values["level"] = {"number": level.level, "name": level.name, "anchors": list(level.anchors)}
                 for i, anchor in enumerate(level.anchors):
-                    facts.append({"source": "framework", "ref": f"{ref}/level-{level.level}/anchor-{i + 1}", "text": anchor})
+                    facts.append(
+                        {"source": "framework", "ref": f"{ref}/level-{level.level}/anchor-{i + 1}", "text": anchor}
+                    )
     subject_line, body = template.render(values)
     why = _why(given, facts)
     footer = _footer(given, why)
@@ -95,14 +121,24 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
 def _why(given: CompositionInput, facts: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "moment": given.moment_id,
-        "event": {"seq": given.event_seq, "id": given.event.id, "type": given.event.type, "source": given.event.source,
-                  "time": given.event.time.isoformat()},
-        "play": {"id": given.play.id, "version": given.play.version, "title": given.play.title,
-                 "action": given.action.id},
+        "event": {
+            "seq": given.event_seq,
+            "id": given.event.id,
+            "type": given.event.type,
+            "source": given.event.source,
+            "time": given.event.time.isoformat(),
+        },
+        "play": {
+            "id": given.play.id,
+            "version": given.play.version,
+            "title": given.play.title,
+            "action": given.action.id,
+        },
         "decision": given.decision.as_dict(),
         "framework": (
             {"id": given.framework.id, "version": given.framework.version, "name": given.framework.name}
-            if given.framework and given.goal else None
+            if given.framework and given.goal
+            else None
         ),
         "facts": facts,
     }
@@ -121,14 +157,20 @@ def _footer(given: CompositionInput, why: dict[str, Any]) -> str:
     parts = [f"Why you are seeing this: {cause}, and the play “{given.play.title}” (v{given.play.version})."]
     basis = []
     if given.goal is not None:
-        owner = "your" if given.subject is None or given.subject.id == given.recipient.id else f"{given.subject.first_name}'s"
+        owner = (
+            "your"
+            if given.subject is None or given.subject.id == given.recipient.id
+            else f"{given.subject.first_name}'s"
+        )
         basis.append(f"{owner} development goal from the review of {given.goal.review_date:%d %B %Y}")
     if why["framework"]:
         basis.append(f"{why['framework']['name']} version {why['framework']['version']}")
     if basis:
         parts.append("Based on " + " and ".join(basis) + ".")
-    parts.append(f"Chosen by the rule “{given.decision.rule}” of policy {given.decision.policy_version}: "
-                 f"{given.decision.reasons[0]}.")
+    parts.append(
+        f"Chosen by the rule “{given.decision.rule}” of policy {given.decision.policy_version}: "
+        f"{given.decision.reasons[0]}."
+    )
     return " ".join(parts)
 
 

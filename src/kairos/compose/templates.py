@@ -33,7 +33,11 @@ def load_templates(folder: Path) -> dict[str, Template]:
     templates = {}
     for path in sorted(folder.glob("*.yaml")):
         doc = load_yaml(read_text(path), str(path))
-        if not isinstance(doc, LineDict) or not isinstance(doc.get("subject"), str) or not isinstance(doc.get("body"), str):
+        if (
+            not isinstance(doc, LineDict)
+            or not isinstance(doc.get("subject"), str)
+            or not isinstance(doc.get("body"), str)
+        ):
             raise InputError.at(str(path), "a template with 'subject' and 'body' texts", row=1)
         try:
             templates[path.stem] = Template(path.stem, _ENV.from_string(doc["subject"]), _ENV.from_string(doc["body"]))

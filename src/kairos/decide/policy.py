@@ -32,7 +32,10 @@ Rule = Callable[[LearnerState, Situation], tuple[InterventionKind, str] | None]
 def overload_pause(state: LearnerState, s: Situation) -> tuple[InterventionKind, str] | None:
     if s.action_kind != "brief" and state.meeting_minutes_today >= s.overload_minutes:
         hours = state.meeting_minutes_today / 60
-        return InterventionKind.PAUSE, f"{hours:.1f} h of meetings that day: a deliberate pause instead of one more nudge"
+        return (
+            InterventionKind.PAUSE,
+            f"{hours:.1f} h of meetings that day: a deliberate pause instead of one more nudge",
+        )
     return None
 
 
@@ -47,7 +50,8 @@ def practice_in_meeting(state: LearnerState, s: Situation) -> tuple[Intervention
         goal = state.active_goal
         who = "their" if not s.recipient_is_subject else "the"
         return InterventionKind.PRACTICE, (
-            f"an upcoming meeting is a chance to practise {who} active goal ({goal.competency_id}, level {goal.target_level})"
+            f"an upcoming meeting is a chance to practise {who} active goal "
+            f"({goal.competency_id}, level {goal.target_level})"
         )
     return None
 
@@ -73,8 +77,12 @@ RULES: tuple[tuple[str, Rule], ...] = (
 
 def decide(state: LearnerState, situation: Situation) -> Decision:
     """The first rule that applies decides; the decision keeps the rule's name and everything it saw."""
-    inputs = {**state.as_inputs(), "action_kind": situation.action_kind, "trigger": situation.trigger,
-              "about_meeting": situation.about_meeting}
+    inputs = {
+        **state.as_inputs(),
+        "action_kind": situation.action_kind,
+        "trigger": situation.trigger,
+        "about_meeting": situation.about_meeting,
+    }
     for name, rule in RULES:
         outcome = rule(state, situation)
         if outcome is not None:

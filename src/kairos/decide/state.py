@@ -18,7 +18,9 @@ class LearnerState:
         return {
             "person": self.person_id,
             "active_goal": (
-                f"{self.active_goal.competency_id} → level {self.active_goal.target_level}" if self.active_goal else None
+                f"{self.active_goal.competency_id} → level {self.active_goal.target_level}"
+                if self.active_goal
+                else None
             ),
             "meeting_minutes_today": round(self.meeting_minutes_today),
             "nudges_this_week": self.nudges_this_week,

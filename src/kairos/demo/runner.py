@@ -31,10 +31,13 @@ END = datetime(2026, 3, 16, tzinfo=UTC)
 
 def _fresh(data_dir: Path) -> None:
     if data_dir.exists():
-        unexpected = [p.name for p in data_dir.iterdir() if p.name not in {"kairos.db", "kairos.db-wal", "kairos.db-shm", "mail"}]
+        unexpected = [
+            p.name for p in data_dir.iterdir() if p.name not in {"kairos.db", "kairos.db-wal", "kairos.db-shm", "mail"}
+        ]
         if unexpected:
-            raise KairosError(f"{data_dir} holds files the demo did not make ({', '.join(unexpected[:3])}); "
-                              "choose another --data-dir")
+            raise KairosError(
+                f"{data_dir} holds files the demo did not make ({', '.join(unexpected[:3])}); choose another --data-dir"
+            )
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
 
@@ -44,8 +47,11 @@ def run_demo(data_dir: Path, out: Console) -> None:
     _fresh(data_dir)
     mail = data_dir / "mail"
     with MailSink(mail) as sink:
-        settings = load_settings(data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'kairos.db').resolve()}",
-                                 smtp={"host": "127.0.0.1", "port": sink.port, "sender": "Kairos <kairos@northwind.example>"})
+        settings = load_settings(
+            data_dir=data_dir,
+            database_url=f"sqlite:///{(data_dir / 'kairos.db').resolve()}",
+            smtp={"host": "127.0.0.1", "port": sink.port, "sender": "Kairos <kairos@northwind.example>"},
+        )
         db = open_database(settings.effective_database_url)
         db.migrate()
         before = datetime(2026, 2, 27, 12, tzinfo=UTC)
@@ -53,27 +59,44 @@ def run_demo(data_dir: Path, out: Console) -> None:
         framework, _ = import_framework(db, org / "framework.yaml", now=before)
         goals = import_goals(db, org / "goals.csv", now=before) + import_goals(db, org / "goals.json", now=before)
         calendar = import_calendar(db, org / "calendar.ics", window=(START, END), now=before)
-        out.print(f"Imported {people.people} people, {framework.name} {framework.version}, {goals} goals, "
-                  f"{calendar.meetings} meeting occurrences.")
+        out.print(
+            f"Imported {people.people} people, {framework.name} {framework.version}, {goals} goals, "
+            f"{calendar.meetings} meeting occurrences."
+        )
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)
         second = import_people(db, org / "people-2026-03-04.csv", as_of=SECOND_SNAPSHOT.date(), now=SECOND_SNAPSHOT)
-        out.print(f"Second snapshot on {SECOND_SNAPSHOT:%d %b}: " + ", ".join(f"{n} {t}" for t, n in second.changes.items()))
+        out.print(
+            f"Second snapshot on {SECOND_SNAPSHOT:%d %b}: " + ", ".join(f"{n} {t}" for t, n in second.changes.items())
+        )
         simulate(rt, SECOND_SNAPSHOT, END)
     _print_report(db, out, mail)
     db.dispose()
 
 
 def _print_report(db, out: Console, mail: Path) -> None:  # type: ignore[no-untyped-def]
-    table = Table("sent (recipient's local time)", "to", "play / action", "subject", "why (rule → intervention)",
-                  title="What Kairos sent")
+    table = Table(
+        "sent (recipient's local time)",
+        "to",
+        "play / action",
+        "subject",
+        "why (rule → intervention)",
+        title="What Kairos sent",
+    )
     for r in sent_nudges(db):
         local = r.delivered_at.astimezone(ZoneInfo(r.time_zone))
         decision = r.why["decision"]
-        table.add_row(f"{local:%a %d %b %H:%M} {r.time_zone}", r.name, f"{r.play_id} / {r.action}", r.subject,
-                      f"{decision['rule']} → {decision['kind']}")
+        table.add_row(
+            f"{local:%a %d %b %H:%M} {r.time_zone}",
+            r.name,
+            f"{r.play_id} / {r.action}",
+            r.subject,
+            f"{decision['rule']} → {decision['kind']}",
+        )
     out.print(table)
     counts = Counter(stop_reason_counts(db))
     out.print("Moments by how they ended: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common()))
-    out.print(f"Read the messages in {mail.resolve()} (.eml files); every moment's trace: "
-              f"KAIROS_DATA_DIR={mail.parent} kairos moments --trace")
+    out.print(
+        f"Read the messages in {mail.resolve()} (.eml files); every moment's trace: "
+        f"KAIROS_DATA_DIR={mail.parent} kairos moments --trace"
+    )

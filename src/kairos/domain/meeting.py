@@ -60,7 +60,5 @@ def classify(
     if len(people) + unresolved <= 2 and _ONE_ON_ONE_TITLE.search(title):
         return Classification(MeetingKind.ONE_ON_ONE, f"two attendees and the title {title!r} names a 1:1")
     if len(people) + unresolved >= 3 and _TEAM_TITLE.search(title):
-        return Classification(
-            MeetingKind.TEAM_MEETING, f"{len(people) + unresolved} attendees and the title {title!r}"
-        )
+        return Classification(MeetingKind.TEAM_MEETING, f"{len(people) + unresolved} attendees and the title {title!r}")
     return Classification(MeetingKind.OTHER, "no one-on-one or team pattern in attendees or title")

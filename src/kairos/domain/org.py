@@ -21,7 +21,7 @@ def find_manager_cycle(managers: Mapping[str, str | None]) -> list[str] | None:
             path.append(node)
             node = managers.get(node)
         if node is not None and state.get(node) == 1:
-            return path[path.index(node):] + [node]
+            return path[path.index(node) :] + [node]
         for visited in path:
             state[visited] = 2
     return None
@@ -44,9 +44,7 @@ _FIELD_EVENTS = (
 )
 
 
-def diff_snapshots(
-    stored: Mapping[str, Person], incoming: Iterable[Person], *, full: bool = True
-) -> list[Change]:
+def diff_snapshots(stored: Mapping[str, Person], incoming: Iterable[Person], *, full: bool = True) -> list[Change]:
     """The HR events that turn ``stored`` into ``incoming``.
 
     A full snapshot also terminates stored people it no longer lists.

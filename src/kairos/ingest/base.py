@@ -155,7 +155,13 @@ class LineDict(dict[str, Any]):
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # an unquoted 2026-02-30, an integer of 5000 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a value YAML cannot read ({exc}); quote it", node.start_mark
+            ) from None
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:

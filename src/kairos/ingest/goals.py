@@ -44,10 +44,21 @@ def _rows(path: Path | str, max_chars: int) -> list[GoalRow]:
     ]
 
 
+def _storable(value: str) -> bool:
+    """JSON escapes can spell text no database stores: NUL, and halves of surrogate pairs."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json_rows(text: str, file: str, max_chars: int) -> list[GoalRow]:
     try:
         doc: Any = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, and ValueError for ints over 4300 digits
         line = getattr(exc, "lineno", None)
         raise InputError.at(file, "valid JSON", row=line, value=str(exc)) from None
     items = doc.get("goals") if isinstance(doc, dict) else doc
@@ -64,6 +75,10 @@ def _json_rows(text: str, file: str, max_chars: int) -> list[GoalRow]:
             value = item.get(key)
             if isinstance(value, str) and len(value) > max_chars:
                 problems.add(f"at most {max_chars} characters", row=index, field=key, value=value)
+                value = ""
+            if isinstance(value, str) and not _storable(value):
+                problems.add("text without NUL characters or unpaired surrogates (\\u0000, \\ud800)",
+                             row=index, field=key, value=value)
                 value = ""
             values[key] = value.strip() if isinstance(value, str) else value
         unknown = set(item) - set(COLUMNS)
@@ -97,7 +112,7 @@ def validate_goals(
             )
             bad = True
         level = r.target_level
-        if isinstance(level, str) and level.strip().isdigit():
+        if isinstance(level, str) and level.strip().isascii() and level.strip().isdigit():  # int('²') fails
             level = int(level)
         top = len(competency.levels) if competency else 5
         if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= top:

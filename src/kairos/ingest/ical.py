@@ -5,6 +5,7 @@ The format is documented in ``docs/formats/calendar.md``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,6 +39,14 @@ def _email(value: Any) -> str | None:
     if text.lower().startswith("mailto:"):
         text = text[7:]
     return text.lower() or None
+
+
+def _short_uid(uid: str) -> str:
+    """The UID, or for a very long one its start and a hash: the meeting key (UID@time) is an event subject
+    of at most 200 characters."""
+    if len(uid) <= 160:
+        return uid
+    return f"{uid[:127]}~{hashlib.sha256(uid.encode()).hexdigest()[:32]}"
 
 
 def _aware(value: date | datetime, zone: ZoneInfo) -> datetime | None:
@@ -104,9 +113,9 @@ def parse_calendar(
         title = str(component.get("SUMMARY", "")).strip()[:500]
         verdict = classify(title, ids, len(emails) - len(ids), manager_of)
         found.append(Meeting(
-            uid=uid[:300], occurrence=(original or start).isoformat(), start=start, end=end, title=title,
-            organizer=organizer, attendee_emails=tuple(emails), attendee_ids=ids,
-            kind=verdict.kind, kind_reason=verdict.reason,
+            uid=_short_uid(uid), occurrence=(original or start).isoformat(), start=start, end=end, title=title,
+            organizer=organizer[:320] if organizer else None, attendee_emails=tuple(emails), attendee_ids=ids,
+            kind=verdict.kind, kind_reason=verdict.reason[:500],
         ))
     return found, skipped
 

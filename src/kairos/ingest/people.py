@@ -25,6 +25,8 @@ COLUMNS = ("id", "name", "email", "manager_id", "role", "level", "team", "locati
 REQUIRED_VALUES = ("id", "name", "email", "role", "level", "time_zone")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+$")
 _ID = re.compile(r"^[\w.\-@:]{1,100}$")
+# The sizes of the stored columns (store/schema.py): PostgreSQL refuses longer values mid-import.
+_MAX_LENGTH = {"name": 300, "email": 320, "role": 300, "level": 50, "team": 300, "location": 300}
 
 
 @cache
@@ -33,7 +35,7 @@ def is_time_zone(name: str) -> bool:
         return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Europe' is a folder; very long names OSError
         return False
     return True
 
@@ -55,6 +57,10 @@ def parse_people_text(text: str, file: str, *, max_chars: int = 2000) -> list[Pe
         for name in REQUIRED_VALUES:
             if not v[name]:
                 problems.add("a value", row=row.number, field=name, value="")
+                bad = True
+        for name, limit in _MAX_LENGTH.items():
+            if len(v[name]) > limit:
+                problems.add(f"at most {limit} characters", row=row.number, field=name, value=v[name])
                 bad = True
         if v["id"] and not _ID.match(v["id"]):
             problems.add("an id of letters, digits and . - _ @ : (at most 100)", row=row.number, field="id", value=v["id"])

@@ -63,7 +63,7 @@ _EXPECTED = {
 
 
 def _expected(err: Any) -> str:
-    return _EXPECTED.get(err["type"], err["msg"])
+    return str(_EXPECTED.get(err["type"], err["msg"]))
 
 
 def load_play_text(text: str, file: str, templates: set[str]) -> LoadedPlay:
@@ -75,8 +75,13 @@ def load_play_text(text: str, file: str, templates: set[str]) -> LoadedPlay:
         play = Play.model_validate(doc)
     except ValidationError as exc:
         problems = tuple(
-            Problem(file, _expected(err), row=_line_at(doc, err["loc"]), field=_field_path(err["loc"]) or None,
-                    value=err.get("input") if not isinstance(err.get("input"), dict | list) else None)
+            Problem(
+                file,
+                _expected(err),
+                row=_line_at(doc, err["loc"]),
+                field=_field_path(err["loc"]) or None,
+                value=err.get("input") if not isinstance(err.get("input"), dict | list) else None,
+            )
             for err in exc.errors()
         )
         return LoadedPlay(file, None, problems)
@@ -90,19 +95,44 @@ def _reference_problems(play: Play, doc: LineDict, file: str, templates: set[str
     for i, condition in enumerate(play.conditions):
         if condition.meeting_kind is not None:
             if not is_meeting:
-                problems.append(Problem(file, "a meeting trigger for a meeting_kind condition",
-                                        row=_line_at(doc, ("conditions", i)), field=f"conditions/{i}"))
+                problems.append(
+                    Problem(
+                        file,
+                        "a meeting trigger for a meeting_kind condition",
+                        row=_line_at(doc, ("conditions", i)),
+                        field=f"conditions/{i}",
+                    )
+                )
             elif condition.meeting_kind not in set(MeetingKind):
-                problems.append(Problem(file, f"one of {', '.join(MeetingKind)}", row=_line_at(doc, ("conditions", i)),
-                                        field=f"conditions/{i}/meeting_kind", value=condition.meeting_kind))
+                problems.append(
+                    Problem(
+                        file,
+                        f"one of {', '.join(MeetingKind)}",
+                        row=_line_at(doc, ("conditions", i)),
+                        field=f"conditions/{i}/meeting_kind",
+                        value=condition.meeting_kind,
+                    )
+                )
     for i, action in enumerate(play.actions):
         if action.template not in templates:
-            problems.append(Problem(file, f"a template in content/templates ({', '.join(sorted(templates))})",
-                                    row=_line_at(doc, ("actions", i, "template")), field=f"actions/{i}/template",
-                                    value=action.template))
+            problems.append(
+                Problem(
+                    file,
+                    f"a template in content/templates ({', '.join(sorted(templates))})",
+                    row=_line_at(doc, ("actions", i, "template")),
+                    field=f"actions/{i}/template",
+                    value=action.template,
+                )
+            )
         if isinstance(action.timing, BeforeMeeting) and not is_meeting:
-            problems.append(Problem(file, "before_meeting timing only on a meeting.scheduled trigger",
-                                    row=_line_at(doc, ("actions", i, "timing")), field=f"actions/{i}/timing"))
+            problems.append(
+                Problem(
+                    file,
+                    "before_meeting timing only on a meeting.scheduled trigger",
+                    row=_line_at(doc, ("actions", i, "timing")),
+                    field=f"actions/{i}/timing",
+                )
+            )
     return problems
 
 
@@ -125,8 +155,18 @@ def load_plays(folder: Path, templates: set[str]) -> list[LoadedPlay]:
         twins = by_id.get(item.play.id, []) if item.play else []
         if len(twins) > 1:
             others = ", ".join(Path(t.path).name for t in twins if t is not item)
-            item = LoadedPlay(item.path, item.play,
-                              (*item.problems, Problem(item.path, f"a unique play id (also in {others})", field="id",
-                                                       value=item.play.id if item.play else None)))
+            item = LoadedPlay(
+                item.path,
+                item.play,
+                (
+                    *item.problems,
+                    Problem(
+                        item.path,
+                        f"a unique play id (also in {others})",
+                        field="id",
+                        value=item.play.id if item.play else None,
+                    ),
+                ),
+            )
         result.append(item)
     return result

@@ -115,24 +115,35 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
     subject, manager, how = _roles(event, ctx)
     base_trace = [
         TraceStep("trigger", "pass", f"{event.type} event {event.id}", {"event_seq": event_seq}),
-        TraceStep("audience", "pass" if subject else "fail", f"subject {subject or '—'}, manager {manager or '—'} ({how})"),
+        TraceStep(
+            "audience", "pass" if subject else "fail", f"subject {subject or '—'}, manager {manager or '—'} ({how})"
+        ),
     ]
     context: dict[str, Any] = {"event_seq": event_seq}
     if ctx.meeting is not None:
         context["meeting"] = ctx.meeting.key
 
-    def moment(action: Action | None, recipient: str | None, stop: StopReason | None, trace: list[TraceStep],
-               **timing: Any) -> PlannedMoment:
+    def moment(
+        action: Action | None, recipient: str | None, stop: StopReason | None, trace: list[TraceStep], **timing: Any
+    ) -> PlannedMoment:
         person = ctx.people.get(recipient) if recipient else None
         return PlannedMoment(
             dedup_key=f"{play.id}/{action.id if action else '*'}/{occurrence}/{recipient or '-'}",
-            play_id=play.id, play_version=play.version, action=action.id if action else "*",
-            subject_id=subject, recipient_id=recipient, audience=action.audience.value if action else "-",
+            play_id=play.id,
+            play_version=play.version,
+            action=action.id if action else "*",
+            subject_id=subject,
+            recipient_id=recipient,
+            audience=action.audience.value if action else "-",
             time_zone=person.time_zone if person else None,
-            due_at=timing.get("due"), expires_at=timing.get("expires"), priority=play.priority,
+            due_at=timing.get("due"),
+            expires_at=timing.get("expires"),
+            priority=play.priority,
             cap_exempt=not action.counts_against_cap if action else False,
             cooldown_days=action.cooldown.total_seconds() / 86400 if action else 0.0,
-            stop_reason=stop, trace=trace, context=dict(context),
+            stop_reason=stop,
+            trace=trace,
+            context=dict(context),
         )
 
     trace = list(base_trace)
@@ -149,28 +160,50 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
         recipient = subject if action.audience == Audience.SUBJECT else manager
         person = ctx.people.get(recipient) if recipient else None
         if person is None:
-            steps.append(TraceStep(f"actions/{index}/audience", "fail", f"no active {action.audience.value} to send to"))
+            steps.append(
+                TraceStep(f"actions/{index}/audience", "fail", f"no active {action.audience.value} to send to")
+            )
             planned.append(moment(action, recipient, StopReason.NO_RECIPIENT, steps))
             continue
         zone = ZoneInfo(person.time_zone)
-        due = due_time(action.timing, event_time=event.time, effective_day=effective,
-                       meeting_start=ctx.meeting.start if ctx.meeting else None, zone=zone, working_days=ctx.working_days)
-        steps.append(TraceStep(f"actions/{index}/timing", "pass", due.detail,
-                               {"due_at": due.at.isoformat(), "expires_at": due.expires.isoformat()}))
+        due = due_time(
+            action.timing,
+            event_time=event.time,
+            effective_day=effective,
+            meeting_start=ctx.meeting.start if ctx.meeting else None,
+            zone=zone,
+            working_days=ctx.working_days,
+        )
+        steps.append(
+            TraceStep(
+                f"actions/{index}/timing",
+                "pass",
+                due.detail,
+                {"due_at": due.at.isoformat(), "expires_at": due.expires.isoformat()},
+            )
+        )
         at, stop = due.at, None
         local = at.astimezone(zone)
         if ctx.quiet.contains(local.time()):
             shifted = ctx.quiet.end_after(local)
             if shifted < due.expires:
                 at = shifted
-                steps.append(TraceStep("rules/quiet_hours", "pass",
-                                       f"moved out of quiet hours to {shifted:%a %H:%M} {zone.key}"))
+                steps.append(
+                    TraceStep("rules/quiet_hours", "pass", f"moved out of quiet hours to {shifted:%a %H:%M} {zone.key}")
+                )
             else:
                 stop = StopReason.QUIET_HOURS
-                steps.append(TraceStep("rules/quiet_hours", "fail",
-                                       f"skipped: quiet hours ({local:%H:%M} {zone.key}) and no later time before it expires"))
+                steps.append(
+                    TraceStep(
+                        "rules/quiet_hours",
+                        "fail",
+                        f"skipped: quiet hours ({local:%H:%M} {zone.key}) and no later time before it expires",
+                    )
+                )
         if stop is None and due.expires <= ctx.now:
             stop = StopReason.EXPIRED
-            steps.append(TraceStep("rules/expiry", "fail", f"skipped: expired at {due.expires.isoformat()} before planning"))
+            steps.append(
+                TraceStep("rules/expiry", "fail", f"skipped: expired at {due.expires.isoformat()} before planning")
+            )
         planned.append(moment(action, recipient, stop, steps, due=at, expires=due.expires))
     return planned

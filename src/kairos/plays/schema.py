@@ -77,7 +77,9 @@ class AtLocalTime(_Strict):
 def _timing_kind(value: object) -> str | None:
     if isinstance(value, dict):
         return next((k for k in ("before_meeting", "at_local") if k in value), None)
-    return "before_meeting" if isinstance(value, BeforeMeeting) else "at_local" if isinstance(value, AtLocalTime) else None
+    return (
+        "before_meeting" if isinstance(value, BeforeMeeting) else "at_local" if isinstance(value, AtLocalTime) else None
+    )
 
 
 Timing = Annotated[

@@ -70,22 +70,26 @@ def due_time(
             raise ValueError("before_meeting timing needs a meeting")
         at = meeting_start - timing.before_meeting
         local = at.astimezone(zone)
-        return Due(at, meeting_start, f"{_fmt(timing.before_meeting)} before the meeting: {local:%a %d %b %H:%M} {zone.key}")
+        return Due(
+            at, meeting_start, f"{_fmt(timing.before_meeting)} before the meeting: {local:%a %d %b %H:%M} {zone.key}"
+        )
     if isinstance(timing, AtLocalTime):
         # An HR change is effective on a calendar date, which is the same date wherever the person is.
         event_day = effective_day or event_time.astimezone(zone).date()
-        day = next_working_day(
-            event_day, working_days, include_same_day=timing.day == "event_day_or_next_working_day"
-        )
+        day = next_working_day(event_day, working_days, include_same_day=timing.day == "event_day_or_next_working_day")
         at = local_wall_time(day, timing.at_local, zone)
-        return Due(at, at + timing.expires_after, f"{timing.at_local:%H:%M} {zone.key} on {day:%a %d %b} ({timing.day})")
+        return Due(
+            at, at + timing.expires_after, f"{timing.at_local:%H:%M} {zone.key} on {day:%a %d %b} ({timing.day})"
+        )
     raise TypeError(f"unknown timing {timing!r}")
 
 
 def _fmt(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 and minutes % 60 else (
-        f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+    return (
+        f"{minutes // 60} h {minutes % 60} min"
+        if minutes >= 60 and minutes % 60
+        else (f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min")
     )
 
 

@@ -18,38 +18,69 @@ def get_by_key(conn: Connection, key: str) -> Any:
     return conn.execute(select(deliveries).where(deliveries.c.idempotency_key == key)).first()
 
 
-def prepare(conn: Connection, *, key: str, moment_id: int, nudge_id: int, channel: str, recipient_id: str,
-            cap_exempt: bool, now: datetime) -> None:
-    conn.execute(deliveries.insert().values(
-        idempotency_key=key, moment_id=moment_id, nudge_id=nudge_id, channel=channel, recipient_id=recipient_id,
-        cap_exempt=cap_exempt, status="prepared", attempts=0, updated_at=now,
-    ))
+def prepare(
+    conn: Connection,
+    *,
+    key: str,
+    moment_id: int,
+    nudge_id: int,
+    channel: str,
+    recipient_id: str,
+    cap_exempt: bool,
+    now: datetime,
+) -> None:
+    conn.execute(
+        deliveries.insert().values(
+            idempotency_key=key,
+            moment_id=moment_id,
+            nudge_id=nudge_id,
+            channel=channel,
+            recipient_id=recipient_id,
+            cap_exempt=cap_exempt,
+            status="prepared",
+            attempts=0,
+            updated_at=now,
+        )
+    )
 
 
 def set_status(conn: Connection, key: str, status: str, now: datetime, **values: Any) -> None:
-    conn.execute(update(deliveries).where(deliveries.c.idempotency_key == key)
-                 .values(status=status, updated_at=now, **values))
+    conn.execute(
+        update(deliveries).where(deliveries.c.idempotency_key == key).values(status=status, updated_at=now, **values)
+    )
 
 
 def mark_sending(conn: Connection, key: str, now: datetime) -> None:
-    conn.execute(update(deliveries).where(deliveries.c.idempotency_key == key)
-                 .values(status="sending", updated_at=now))
+    conn.execute(update(deliveries).where(deliveries.c.idempotency_key == key).values(status="sending", updated_at=now))
 
 
 def counted_between(conn: Connection, recipient_id: str, start: datetime, end: datetime) -> int:
     """Delivered nudges that count against the weekly cap, delivered inside [start, end)."""
-    return int(conn.execute(
-        select(func.count()).select_from(deliveries).where(
-            deliveries.c.recipient_id == recipient_id, deliveries.c.status == "delivered",
-            deliveries.c.cap_exempt.is_(False), deliveries.c.delivered_at >= start, deliveries.c.delivered_at < end,
-        )
-    ).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(deliveries)
+            .where(
+                deliveries.c.recipient_id == recipient_id,
+                deliveries.c.status == "delivered",
+                deliveries.c.cap_exempt.is_(False),
+                deliveries.c.delivered_at >= start,
+                deliveries.c.delivered_at < end,
+            )
+        ).scalar_one()
+    )
 
 
 def last_delivered(conn: Connection, recipient_id: str, play_id: str, action: str) -> datetime | None:
     return conn.execute(
         select(func.max(deliveries.c.delivered_at))
         .select_from(deliveries.join(moments, moments.c.id == deliveries.c.moment_id))
-        .where(and_(deliveries.c.recipient_id == recipient_id, deliveries.c.status == "delivered",
-                    moments.c.play_id == play_id, moments.c.action == action))
+        .where(
+            and_(
+                deliveries.c.recipient_id == recipient_id,
+                deliveries.c.status == "delivered",
+                moments.c.play_id == play_id,
+                moments.c.action == action,
+            )
+        )
     ).scalar_one_or_none()

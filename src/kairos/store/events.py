@@ -45,9 +45,7 @@ def unplanned(conn: Connection, types: Sequence[str], limit: int) -> list[tuple[
 
 
 def mark_planned(conn: Connection, seqs: Sequence[int], at: datetime) -> None:
-    insert_ignoring_duplicates(
-        conn, planned_events, [{"event_seq": s, "planned_at": at} for s in seqs], ("event_seq",)
-    )
+    insert_ignoring_duplicates(conn, planned_events, [{"event_seq": s, "planned_at": at} for s in seqs], ("event_seq",))
 
 
 def get(conn: Connection, seq: int) -> Event:

@@ -17,9 +17,15 @@ def save(conn: Connection, batch: Sequence[DevelopmentGoal], at: datetime) -> No
         return
     rows = [
         {
-            "person_id": g.person_id, "competency_id": g.competency_id, "target_level": g.target_level,
-            "text": g.text, "review_date": g.review_date, "framework_id": g.framework_id,
-            "framework_version": g.framework_version, "status": "active", "created_at": at,
+            "person_id": g.person_id,
+            "competency_id": g.competency_id,
+            "target_level": g.target_level,
+            "text": g.text,
+            "review_date": g.review_date,
+            "framework_id": g.framework_id,
+            "framework_version": g.framework_version,
+            "status": "active",
+            "created_at": at,
         }
         for g in batch
     ]
@@ -41,8 +47,13 @@ def active_for(conn: Connection, person_id: str) -> list[DevelopmentGoal]:
     )
     return [
         DevelopmentGoal(
-            person_id=r.person_id, competency_id=r.competency_id, target_level=r.target_level, text=r.text,
-            review_date=r.review_date, framework_id=r.framework_id, framework_version=r.framework_version,
+            person_id=r.person_id,
+            competency_id=r.competency_id,
+            target_level=r.target_level,
+            text=r.text,
+            review_date=r.review_date,
+            framework_id=r.framework_id,
+            framework_version=r.framework_version,
         )
         for r in rows
     ]

@@ -19,9 +19,16 @@ def save(conn: Connection, batch: Sequence[Meeting]) -> None:
         return
     rows = [
         {
-            "key": m.key, "uid": m.uid, "start": m.start, "end": m.end, "title": m.title, "organizer": m.organizer,
-            "attendee_emails": list(m.attendee_emails), "attendee_ids": list(m.attendee_ids),
-            "kind": m.kind.value, "kind_reason": m.kind_reason,
+            "key": m.key,
+            "uid": m.uid,
+            "start": m.start,
+            "end": m.end,
+            "title": m.title,
+            "organizer": m.organizer,
+            "attendee_emails": list(m.attendee_emails),
+            "attendee_ids": list(m.attendee_ids),
+            "kind": m.kind.value,
+            "kind_reason": m.kind_reason,
         }
         for m in batch
     ]
@@ -43,9 +50,16 @@ def save(conn: Connection, batch: Sequence[Meeting]) -> None:
 
 def _meeting(r: object) -> Meeting:
     return Meeting(
-        uid=r.uid, occurrence=r.key.rsplit("@", 1)[-1], start=r.start, end=r.end, title=r.title,  # type: ignore[attr-defined]
-        organizer=r.organizer, attendee_emails=tuple(r.attendee_emails),  # type: ignore[attr-defined]
-        attendee_ids=tuple(r.attendee_ids), kind=MeetingKind(r.kind), kind_reason=r.kind_reason,  # type: ignore[attr-defined]
+        uid=r.uid,
+        occurrence=r.key.rsplit("@", 1)[-1],
+        start=r.start,
+        end=r.end,
+        title=r.title,  # type: ignore[attr-defined]
+        organizer=r.organizer,
+        attendee_emails=tuple(r.attendee_emails),  # type: ignore[attr-defined]
+        attendee_ids=tuple(r.attendee_ids),
+        kind=MeetingKind(r.kind),
+        kind_reason=r.kind_reason,  # type: ignore[attr-defined]
     )
 
 
@@ -63,7 +77,7 @@ def meeting_minutes(conn: Connection, person_id: str, start: datetime, end: date
             meeting_attendees.c.start < end,
         )
     )
-    return sum((r.end - r.start).total_seconds() / 60 for r in rows)
+    return float(sum((r.end - r.start).total_seconds() / 60 for r in rows))
 
 
 def get_many(conn: Connection, keys: list[str]) -> dict[str, Meeting]:

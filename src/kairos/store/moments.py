@@ -19,16 +19,32 @@ def add_planned(conn: Connection, planned: Sequence[PlannedMoment], now: datetim
     rows: list[dict[str, Any]] = []
     for p in planned:
         done = p.stop_reason is not None
-        rows.append({
-            "dedup_key": p.dedup_key, "play_id": p.play_id, "play_version": p.play_version, "action": p.action,
-            "event_seq": p.context["event_seq"], "subject_id": p.subject_id, "recipient_id": p.recipient_id,
-            "audience": p.audience, "time_zone": p.time_zone, "due_at": p.due_at, "expires_at": p.expires_at,
-            "priority": p.priority, "cap_exempt": p.cap_exempt, "cooldown_days": p.cooldown_days,
-            "status": MomentStatus.DONE.value if done else MomentStatus.PLANNED.value,
-            "stop_reason": p.stop_reason.value if p.stop_reason else None,
-            "trace": [s.as_dict() for s in p.trace], "context": p.context,
-            "claimed_by": None, "lease_until": None, "created_at": now, "finished_at": now if done else None,
-        })
+        rows.append(
+            {
+                "dedup_key": p.dedup_key,
+                "play_id": p.play_id,
+                "play_version": p.play_version,
+                "action": p.action,
+                "event_seq": p.context["event_seq"],
+                "subject_id": p.subject_id,
+                "recipient_id": p.recipient_id,
+                "audience": p.audience,
+                "time_zone": p.time_zone,
+                "due_at": p.due_at,
+                "expires_at": p.expires_at,
+                "priority": p.priority,
+                "cap_exempt": p.cap_exempt,
+                "cooldown_days": p.cooldown_days,
+                "status": MomentStatus.DONE.value if done else MomentStatus.PLANNED.value,
+                "stop_reason": p.stop_reason.value if p.stop_reason else None,
+                "trace": [s.as_dict() for s in p.trace],
+                "context": p.context,
+                "claimed_by": None,
+                "lease_until": None,
+                "created_at": now,
+                "finished_at": now if done else None,
+            }
+        )
     return insert_ignoring_duplicates(conn, moments, rows, ("dedup_key",))
 
 
@@ -55,12 +71,11 @@ def claim_due(conn: Connection, now: datetime, limit: int, lease: timedelta) -> 
         # SQLite has one writer at a time: choosing and stamping in one UPDATE makes the choice atomic.
         target = moments.c.id.in_(candidates.scalar_subquery())
     conn.execute(
-        update(moments).where(target, claimable)
+        update(moments)
+        .where(target, claimable)
         .values(status=MomentStatus.CLAIMED.value, claimed_by=token, lease_until=now + lease)
     )
-    mine = conn.execute(
-        select(moments.c.id).where(moments.c.claimed_by == token).order_by(*order)
-    )
+    mine = conn.execute(select(moments.c.id).where(moments.c.claimed_by == token).order_by(*order))
     return token, [r.id for r in mine]
 
 
@@ -70,17 +85,29 @@ def get(conn: Connection, moment_id: int) -> Any:
 
 def finish(conn: Connection, moment_id: int, reason: StopReason, trace: list[dict[str, Any]], now: datetime) -> None:
     conn.execute(
-        update(moments).where(moments.c.id == moment_id).values(
-            status=MomentStatus.DONE.value, stop_reason=reason.value, trace=trace, finished_at=now,
-            claimed_by=None, lease_until=None,
+        update(moments)
+        .where(moments.c.id == moment_id)
+        .values(
+            status=MomentStatus.DONE.value,
+            stop_reason=reason.value,
+            trace=trace,
+            finished_at=now,
+            claimed_by=None,
+            lease_until=None,
         )
     )
 
 
 def reschedule(conn: Connection, moment_id: int, due_at: datetime, trace: list[dict[str, Any]]) -> None:
     conn.execute(
-        update(moments).where(moments.c.id == moment_id).values(
-            status=MomentStatus.PLANNED.value, due_at=due_at, trace=trace, claimed_by=None, lease_until=None,
+        update(moments)
+        .where(moments.c.id == moment_id)
+        .values(
+            status=MomentStatus.PLANNED.value,
+            due_at=due_at,
+            trace=trace,
+            claimed_by=None,
+            lease_until=None,
         )
     )
 

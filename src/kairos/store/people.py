@@ -16,8 +16,16 @@ _FIELDS = ("name", "email", "manager_id", "role", "level", "team", "location", "
 
 def _person(r: object) -> Person:
     return Person(
-        id=r.id, name=r.name, email=r.email, manager_id=r.manager_id, role=r.role, level=r.level,  # type: ignore[attr-defined]
-        team=r.team, location=r.location, time_zone=r.time_zone, start_date=r.start_date,  # type: ignore[attr-defined]
+        id=r.id,
+        name=r.name,
+        email=r.email,
+        manager_id=r.manager_id,
+        role=r.role,
+        level=r.level,  # type: ignore[attr-defined]
+        team=r.team,
+        location=r.location,
+        time_zone=r.time_zone,
+        start_date=r.start_date,  # type: ignore[attr-defined]
     )
 
 

@@ -22,9 +22,18 @@ def sent_nudges(db: Database) -> list[Any]:
     """Delivered nudges in delivery order, with recipient and moment details."""
     query = (
         select(
-            deliveries.c.delivered_at, deliveries.c.channel, deliveries.c.provider_id, moments.c.id.label("moment_id"),
-            moments.c.play_id, moments.c.action, moments.c.time_zone, people.c.name, people.c.email,
-            nudges.c.subject, nudges.c.why, nudges.c.text,
+            deliveries.c.delivered_at,
+            deliveries.c.channel,
+            deliveries.c.provider_id,
+            moments.c.id.label("moment_id"),
+            moments.c.play_id,
+            moments.c.action,
+            moments.c.time_zone,
+            people.c.name,
+            people.c.email,
+            nudges.c.subject,
+            nudges.c.why,
+            nudges.c.text,
         )
         .select_from(
             deliveries.join(moments, moments.c.id == deliveries.c.moment_id)

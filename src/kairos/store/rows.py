@@ -15,7 +15,10 @@ def insert_ignoring_duplicates(
     """Insert rows, skipping those that collide on ``conflict``; returns how many were new."""
     if not rows:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-    result = conn.execute(stmt, list(rows))
+    if conn.dialect.name == "postgresql":
+        # psycopg reports no row count for batched inserts; RETURNING yields exactly the rows written
+        key = next(iter(table.primary_key.columns))
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(key)
+        return len(conn.execute(stmt, list(rows)).all())
+    result = conn.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)), list(rows))
     return max(result.rowcount, 0)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 
 from kairos.domain.event import EventType
 from kairos.domain.moment import PlannedMoment
-from kairos.plays.matcher import MatchContext, plan_moments
+from kairos.plays.matcher import CompiledPlay, MatchContext, plan_moments
 from kairos.store import events as event_log
 from kairos.store import meetings as meeting_store
 from kairos.store import moments as moment_store
@@ -26,7 +26,7 @@ def _people_with_goals(conn: Connection) -> set[str]:
 def plan(runtime: Runtime, now: datetime) -> tuple[int, int]:
     """Plan every unplanned event a play triggers on. Returns (events planned, moments created)."""
     types = runtime.trigger_types
-    by_trigger: dict[str, list] = {}
+    by_trigger: dict[str, list[CompiledPlay]] = {}
     for compiled in runtime.plays.values():
         by_trigger.setdefault(compiled.play.trigger.event.value, []).append(compiled)
     planned_events = created = 0
@@ -42,10 +42,14 @@ def plan(runtime: Runtime, now: datetime) -> tuple[int, int]:
             )
             moments: list[PlannedMoment] = []
             for seq, event in batch:
-                meeting = meetings.get(event.subject) if event.type == EventType.MEETING_SCHEDULED else None
+                meeting = meetings.get(event.subject or "") if event.type == EventType.MEETING_SCHEDULED else None
                 ctx = MatchContext(
-                    now=now, people=people, meeting=meeting, has_active_goal=with_goals.__contains__,
-                    working_days=runtime.settings.working_days, quiet=runtime.quiet,
+                    now=now,
+                    people=people,
+                    meeting=meeting,
+                    has_active_goal=with_goals.__contains__,
+                    working_days=runtime.settings.working_days,
+                    quiet=runtime.quiet,
                 )
                 for compiled in by_trigger.get(event.type, []):
                     moments.extend(plan_moments(compiled, event, seq, ctx))

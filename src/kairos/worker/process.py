@@ -71,17 +71,29 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
             moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
             return StopReason.DELIVERED
         elif delivery.status == "sending" and not channel.resend_is_safe:
-            detail = (f"a worker stopped while {channel.name} was accepting the message; not sent again, to avoid "
-                      f"a duplicate (delivery key {key})")
+            detail = (
+                f"a worker stopped while {channel.name} was accepting the message; not sent again, to avoid "
+                f"a duplicate (delivery key {key})"
+            )
             delivery_store.set_status(conn, key, "uncertain", now, detail=detail)
-            moment_store.finish(conn, moment_id, StopReason.DELIVERY_UNCERTAIN,
-                                moment_store.trace_with(row, TraceStep("deliver", "error", detail)), now)
+            moment_store.finish(
+                conn,
+                moment_id,
+                StopReason.DELIVERY_UNCERTAIN,
+                moment_store.trace_with(row, TraceStep("deliver", "error", detail)),
+                now,
+            )
             return StopReason.DELIVERY_UNCERTAIN
         elif row.expires_at is not None and row.expires_at <= now:
             detail = f"skipped: expired at {row.expires_at.isoformat()} before a retry could deliver it"
             delivery_store.set_status(conn, key, "failed", now, detail=detail)
-            moment_store.finish(conn, moment_id, StopReason.EXPIRED,
-                                moment_store.trace_with(row, TraceStep("rules/expiry", "fail", detail)), now)
+            moment_store.finish(
+                conn,
+                moment_id,
+                StopReason.EXPIRED,
+                moment_store.trace_with(row, TraceStep("rules/expiry", "fail", detail)),
+                now,
+            )
             return StopReason.EXPIRED
         nudge = _stored_nudge(conn, moment_id)
         if nudge is None:
@@ -100,17 +112,31 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
         zone = ZoneInfo(row.time_zone)
         if receipt.status is ReceiptStatus.DELIVERED:
             attempts = delivery_store.get_by_key(conn, key).attempts + 1
-            delivery_store.set_status(conn, key, "delivered", now, provider_id=receipt.provider_id,
-                                      detail=receipt.detail, delivered_at=now, attempts=attempts)
-            step = TraceStep("deliver", "done", f"sent: {channel.name}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}",
-                             {"provider_id": receipt.provider_id})
+            delivery_store.set_status(
+                conn,
+                key,
+                "delivered",
+                now,
+                provider_id=receipt.provider_id,
+                detail=receipt.detail,
+                delivered_at=now,
+                attempts=attempts,
+            )
+            step = TraceStep(
+                "deliver",
+                "done",
+                f"sent: {channel.name}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}",
+                {"provider_id": receipt.provider_id},
+            )
             moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
             return StopReason.DELIVERED
         attempts = delivery_store.get_by_key(conn, key).attempts + 1
         if receipt.status is ReceiptStatus.RETRYABLE and attempts < MAX_ATTEMPTS:
             retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
             delivery_store.set_status(conn, key, "retry", now, detail=receipt.detail, attempts=attempts)
-            step = TraceStep("deliver", "error", f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}")
+            step = TraceStep(
+                "deliver", "error", f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}"
+            )
             moment_store.reschedule(conn, moment_id, retry_at, moment_store.trace_with(row, step))
             return None
         delivery_store.set_status(conn, key, "failed", now, detail=receipt.detail, attempts=attempts)
@@ -124,8 +150,15 @@ def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
     recipient = people_store.get(conn, stored.recipient_id)
     if recipient is None:
         return None
-    return Nudge(recipient_id=recipient.id, recipient_email=recipient.email, recipient_name=recipient.name,
-                 subject=stored.subject, text=stored.text, html=stored.html, why=stored.why)
+    return Nudge(
+        recipient_id=recipient.id,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
+        subject=stored.subject,
+        text=stored.text,
+        html=stored.html,
+        why=stored.why,
+    )
 
 
 def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -> None:
@@ -133,28 +166,45 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
     steps: list[TraceStep] = []
     recipient = people_store.get(conn, row.recipient_id)
     if recipient is None:
-        raise _Stop(StopReason.RECIPIENT_INACTIVE, TraceStep("rules/recipient", "fail", "skipped: recipient no longer active"))
+        raise _Stop(
+            StopReason.RECIPIENT_INACTIVE, TraceStep("rules/recipient", "fail", "skipped: recipient no longer active")
+        )
     zone = ZoneInfo(recipient.time_zone)
     if row.expires_at is not None and row.expires_at <= now:
-        raise _Stop(StopReason.EXPIRED, TraceStep("rules/expiry", "fail", f"skipped: expired at {row.expires_at.isoformat()}"))
+        raise _Stop(
+            StopReason.EXPIRED, TraceStep("rules/expiry", "fail", f"skipped: expired at {row.expires_at.isoformat()}")
+        )
     local = now.astimezone(zone)
     if rt.quiet.contains(local.time()):
         later = rt.quiet.end_after(local)
         if row.expires_at is None or later < row.expires_at:
-            raise _Stop(None, TraceStep("rules/quiet_hours", "skip", f"deferred: quiet hours until {later:%H:%M} {zone.key}"),
-                        reschedule_to=later)
-        raise _Stop(StopReason.QUIET_HOURS, TraceStep("rules/quiet_hours", "fail", f"skipped: quiet hours ({local:%H:%M} {zone.key})"))
+            raise _Stop(
+                None,
+                TraceStep("rules/quiet_hours", "skip", f"deferred: quiet hours until {later:%H:%M} {zone.key}"),
+                reschedule_to=later,
+            )
+        raise _Stop(
+            StopReason.QUIET_HOURS,
+            TraceStep("rules/quiet_hours", "fail", f"skipped: quiet hours ({local:%H:%M} {zone.key})"),
+        )
     if row.cooldown_days:
         last = delivery_store.last_delivered(conn, recipient.id, row.play_id, row.action)
         if last is not None and now - last < timedelta(days=row.cooldown_days):
-            raise _Stop(StopReason.COOLDOWN, TraceStep("rules/cooldown", "fail",
-                                                       f"skipped: cooldown {row.cooldown_days:g} d, last sent {last.isoformat()}"))
+            raise _Stop(
+                StopReason.COOLDOWN,
+                TraceStep(
+                    "rules/cooldown", "fail", f"skipped: cooldown {row.cooldown_days:g} d, last sent {last.isoformat()}"
+                ),
+            )
     week_start, week_end = local_week(now, zone)
     sent_this_week = delivery_store.counted_between(conn, recipient.id, week_start, week_end)
     cap = rt.settings.weekly_cap
     if not row.cap_exempt:
         if sent_this_week >= cap:
-            raise _Stop(StopReason.WEEKLY_CAP, TraceStep("rules/weekly_cap", "fail", f"skipped: weekly cap {sent_this_week}/{cap}"))
+            raise _Stop(
+                StopReason.WEEKLY_CAP,
+                TraceStep("rules/weekly_cap", "fail", f"skipped: weekly cap {sent_this_week}/{cap}"),
+            )
         steps.append(TraceStep("rules/weekly_cap", "pass", f"weekly cap {sent_this_week}/{cap} before this one"))
     else:
         steps.append(TraceStep("rules/weekly_cap", "pass", "exempt from the weekly cap"))
@@ -162,37 +212,67 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
     compiled = rt.plays.get(row.play_id)
     action = next((a for a in compiled.play.actions if a.id == row.action), None) if compiled else None
     if compiled is None or action is None:
-        raise _Stop(StopReason.PLAY_UNAVAILABLE, TraceStep("play", "error",
-                                                           f"play {row.play_id} action {row.action} is no longer valid"))
+        raise _Stop(
+            StopReason.PLAY_UNAVAILABLE,
+            TraceStep("play", "error", f"play {row.play_id} action {row.action} is no longer valid"),
+        )
     subject = people_store.get(conn, row.subject_id) if row.subject_id else None
     goals = goal_store.active_for(conn, row.subject_id) if row.subject_id else []
     goal = goals[0] if goals else None
     day_start, day_end = local_day(now, zone)
     state = LearnerState(
-        person_id=recipient.id, active_goal=goal,
+        person_id=recipient.id,
+        active_goal=goal,
         meeting_minutes_today=meeting_store.meeting_minutes(conn, recipient.id, day_start, day_end),
         nudges_this_week=sent_this_week,
     )
     event = event_log.get(conn, row.event_seq)
     situation = Situation(
-        action_kind=action.kind.value, trigger=event.type, about_meeting=event.type == EventType.MEETING_SCHEDULED,
-        recipient_is_subject=recipient.id == row.subject_id, overload_minutes=rt.settings.overload_meeting_hours * 60,
+        action_kind=action.kind.value,
+        trigger=event.type,
+        about_meeting=event.type == EventType.MEETING_SCHEDULED,
+        recipient_is_subject=recipient.id == row.subject_id,
+        overload_minutes=rt.settings.overload_meeting_hours * 60,
     )
     decision = decide(state, situation)
-    steps.append(TraceStep("decide", "pass", f"{decision.kind.value} by rule {decision.rule}: {decision.reasons[0]}",
-                           decision.as_dict()))
+    steps.append(
+        TraceStep(
+            "decide",
+            "pass",
+            f"{decision.kind.value} by rule {decision.rule}: {decision.reasons[0]}",
+            decision.as_dict(),
+        )
+    )
     if decision.kind is InterventionKind.PAUSE:
         raise _Stop(StopReason.PAUSED, steps[-1])
     meeting = meeting_store.get(conn, row.context["meeting"]) if row.context.get("meeting") else None
     framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
     nudge = compose(
-        CompositionInput(recipient=recipient, subject=subject, play=compiled.play, action=action, event=event,
-                         event_seq=row.event_seq, moment_id=row.id, meeting=meeting, goal=goal, framework=framework,
-                         decision=decision),
+        CompositionInput(
+            recipient=recipient,
+            subject=subject,
+            play=compiled.play,
+            action=action,
+            event=event,
+            event_seq=row.event_seq,
+            moment_id=row.id,
+            meeting=meeting,
+            goal=goal,
+            framework=framework,
+            decision=decision,
+        ),
         rt.templates[action.template],
     )
     steps.append(TraceStep("compose", "done", f"template {action.template}, {len(nudge.why['facts'])} facts cited"))
     nudge_id = nudge_store.add(conn, row.id, nudge, now)
-    delivery_store.prepare(conn, key=key, moment_id=row.id, nudge_id=nudge_id, channel=CHANNEL,
-                           recipient_id=recipient.id, cap_exempt=row.cap_exempt, now=now)
+    delivery_store.prepare(
+        conn,
+        key=key,
+        moment_id=row.id,
+        nudge_id=nudge_id,
+        channel=CHANNEL,
+        recipient_id=recipient.id,
+        cap_exempt=row.cap_exempt,
+        now=now,
+    )
     moment_store.set_trace(conn, row.id, moment_store.trace_with(row, *steps))

@@ -41,4 +41,6 @@ def build_runtime(settings: Settings, db: Database, channels: dict[str, Channel]
     plays = {item.play.id: compile_play(item.play) for item in library if item.valid and item.play}
     if not plays:
         raise PolicyError(f"no valid play in {root / 'plays'}; run `kairos plays validate` to see why")
-    return Runtime(settings, db, library, plays, templates, channels if channels is not None else build_channels(settings))
+    return Runtime(
+        settings, db, library, plays, templates, channels if channels is not None else build_channels(settings)
+    )

@@ -71,8 +71,9 @@ def run_forever(rt: Runtime, clock: Clock, interval_seconds: float, should_stop:
         wall.sleep(interval_seconds)
 
 
-def simulate(rt: Runtime, start: datetime, until: datetime,
-             on_tick: Callable[[datetime, TickReport], None] | None = None) -> TickReport:
+def simulate(
+    rt: Runtime, start: datetime, until: datetime, on_tick: Callable[[datetime, TickReport], None] | None = None
+) -> TickReport:
     """Run the real engine over simulated time, jumping from one due moment to the next."""
     total = TickReport()
     now = start

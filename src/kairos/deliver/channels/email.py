@@ -62,7 +62,9 @@ class EmailChannel(Channel):
             return _refused(exc.smtp_code, exc.smtp_error, "SMTP")
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             return Receipt(ReceiptStatus.RETRYABLE, detail=f"{type(exc).__name__}: {exc}")
-        return Receipt(ReceiptStatus.DELIVERED, provider_id=msg["Message-ID"], detail=f"{code} {reply.decode(errors='replace')}")
+        return Receipt(
+            ReceiptStatus.DELIVERED, provider_id=msg["Message-ID"], detail=f"{code} {reply.decode(errors='replace')}"
+        )
 
 
 def _refused(code: int, reply: bytes | str, stage: str) -> Receipt:

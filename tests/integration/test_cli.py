@@ -1,0 +1,71 @@
+"""The command line as a person meets it: clear errors, exit codes, nothing stored from a bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kairos.cli import app, main
+from tests.factories import people_csv
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("KAIROS_DATABASE_URL", database_url)
+    monkeypatch.setenv("KAIROS_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    return {}
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        import sys
+
+        sys.argv = ["kairos", *args]
+        main()
+    out = capsys.readouterr()
+    return int(exit_info.value.code or 0), out.out, out.err
+
+
+def test_a_bad_people_file_exits_2_naming_file_row_and_field_and_stores_nothing(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = people_csv(
+        tmp_path / "bad.csv",
+        [
+            "a,Ann,ann@example.com,,Lead,M1,Core,Berlin,Europe/Berlin,2020-01-01",
+            "b,Bo,bo@example.com,a,Dev,IC2,Core,Berlin,Mars/Olympus,2021-01-01",
+        ],
+        bom=True,
+    )
+    code, _, err = _run(["import", "people", str(bad), "--as-of", "2026-03-02"], capsys)
+    assert code == 2
+    assert "bad.csv, row 3, field 'time_zone': got 'Mars/Olympus'; expected an IANA time zone" in " ".join(err.split())
+    good = people_csv(tmp_path / "good.csv", ["a,Ann,ann@example.com,,Lead,M1,Core,Berlin,Europe/Berlin,2020-01-01"])
+    code, out, _ = _run(["import", "people", str(good), "--as-of", "2026-03-02"], capsys)
+    assert code == 0 and "1 people; 1 new events" in out
+
+
+def test_an_invalid_setting_is_named_with_its_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KAIROS_WEEKLY_CAP", "-1")
+    monkeypatch.setenv("KAIROS_DEFAULT_TIME_ZONE", "Europe/Atlantis")
+    code, _, err = _run(["init"], capsys)
+    assert code == 2
+    assert "KAIROS_WEEKLY_CAP" in err and "KAIROS_DEFAULT_TIME_ZONE" in err and "Europe/Atlantis" in err
+
+
+def test_the_shipped_play_library_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["plays", "validate"], capsys)
+    assert code == 0 and "upcoming-one-on-one" in out and "invalid" not in out
+
+
+def test_a_frozen_clock_needs_a_time_zone(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["run", "--once", "--now", "2026-03-02T08:00"], capsys)
+    assert code == 2 and "has no time zone" in err
