@@ -1,1 +1,4 @@
-"""Importers: one module per source format. Each validates a whole input, then writes events and state in one transaction."""
+"""Importers, one module per source format.
+
+Each validates a whole input, then writes its events and state in one transaction.
+"""

@@ -27,7 +27,9 @@ def _text(problems: Problems, node: LineDict, key: str, where: str, max_chars: i
         if isinstance(value, float):
             problems.add(
                 'a quoted version string such as "2026.1" (unquoted, YAML reads it as a number)',
-                row=node.line_of(key), field=f"{where}{key}", value=value,
+                row=node.line_of(key),
+                field=f"{where}{key}",
+                value=value,
             )
             return ""
         value = str(value)
@@ -53,7 +55,9 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
     head: LineDict = doc["framework"]
     fw_id = _text(problems, head, "id", "framework.", 100)
     if fw_id and not _SLUG.match(fw_id):
-        problems.add("a lowercase id of letters, digits and - _ .", row=head.line_of("id"), field="framework.id", value=fw_id)
+        problems.add(
+            "a lowercase id of letters, digits and - _ .", row=head.line_of("id"), field="framework.id", value=fw_id
+        )
     name = _text(problems, head, "name", "framework.", 300)
     version = _text(problems, head, "version", "framework.", 100)
     items = doc.get("competencies")
@@ -70,9 +74,13 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
             continue
         cid = _text(problems, item, "id", where, 100)
         if cid and not _SLUG.match(cid):
-            problems.add("a lowercase id of letters, digits and - _ .", row=item.line_of("id"), field=f"{where}id", value=cid)
+            problems.add(
+                "a lowercase id of letters, digits and - _ .", row=item.line_of("id"), field=f"{where}id", value=cid
+            )
         elif cid in seen:
-            problems.add(f"a unique id (also on line {seen[cid]})", row=item.line_of("id"), field=f"{where}id", value=cid)
+            problems.add(
+                f"a unique id (also on line {seen[cid]})", row=item.line_of("id"), field=f"{where}id", value=cid
+            )
         seen.setdefault(cid, item.line_of("id"))
         cname = _text(problems, item, "name", where, 300)
         definition = _text(problems, item, "definition", where, max_chars)
@@ -86,7 +94,9 @@ def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> l
     raw = item.get("levels")
     if not isinstance(raw, list) or not MIN_LEVELS <= len(raw) <= MAX_LEVELS:
         problems.add(
-            f"a list of {MIN_LEVELS} to {MAX_LEVELS} levels", row=item.line_of("levels"), field=f"{where}levels",
+            f"a list of {MIN_LEVELS} to {MAX_LEVELS} levels",
+            row=item.line_of("levels"),
+            field=f"{where}levels",
             value=len(raw) if isinstance(raw, list) else raw,
         )
         return []
@@ -98,18 +108,30 @@ def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> l
             continue
         number = node.get("level")
         if number != i + 1 or isinstance(number, bool):
-            problems.add(f"level {i + 1} (levels are numbered 1, 2, 3… in order)", row=node.line_of("level"),
-                         field=f"{lwhere}level", value=number)
+            problems.add(
+                f"level {i + 1} (levels are numbered 1, 2, 3… in order)",
+                row=node.line_of("level"),
+                field=f"{lwhere}level",
+                value=number,
+            )
         lname = _text(problems, node, "name", lwhere, 100)
         anchors = node.get("anchors")
         if not isinstance(anchors, list) or not anchors or not all(isinstance(a, str) and a.strip() for a in anchors):
-            problems.add("a list of behavioral anchors (non-empty texts)", row=node.line_of("anchors"),
-                         field=f"{lwhere}anchors", value=anchors)
+            problems.add(
+                "a list of behavioral anchors (non-empty texts)",
+                row=node.line_of("anchors"),
+                field=f"{lwhere}anchors",
+                value=anchors,
+            )
             continue
         too_long = [a for a in anchors if len(a) > max_chars]
         if too_long:
-            problems.add(f"anchors of at most {max_chars} characters", row=node.line_of("anchors"),
-                         field=f"{lwhere}anchors", value=too_long[0])
+            problems.add(
+                f"anchors of at most {max_chars} characters",
+                row=node.line_of("anchors"),
+                field=f"{lwhere}anchors",
+                value=too_long[0],
+            )
             continue
         levels.append(ProficiencyLevel(level=i + 1, name=lname, anchors=tuple(a.strip() for a in anchors)))
     return levels
@@ -122,22 +144,41 @@ def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars
     document = framework_document(framework)
     with db.transaction() as conn:
         existing = conn.execute(
-            select(frameworks.c.document).where(frameworks.c.id == framework.id, frameworks.c.version == framework.version)
+            select(frameworks.c.document).where(
+                frameworks.c.id == framework.id, frameworks.c.version == framework.version
+            )
         ).first()
         if existing is not None:
             if framework_from_document(existing.document) != framework:  # JSON gives lists for tuples
                 raise InputError.at(
-                    file, f"a new version string: version {framework.version!r} of {framework.id!r} is already "
-                    "stored with different content, and stored versions never change", field="framework.version",
+                    file,
+                    f"a new version string: version {framework.version!r} of {framework.id!r} is already "
+                    "stored with different content, and stored versions never change",
+                    field="framework.version",
                     value=framework.version,
                 )
             return framework, False
-        conn.execute(frameworks.insert().values(
-            id=framework.id, version=framework.version, name=framework.name, document=document, imported_at=now,
-        ))
-        event_log.append(conn, [Event(
-            id=content_id(framework.id, framework.version), source=f"kairos/framework-yaml/{Path(file).name}",
-            type=EventType.FRAMEWORK_IMPORTED, subject=framework.id, time=now.astimezone(UTC),
-            data={"version": framework.version, "competencies": [c.id for c in framework.competencies]},
-        )], now)
+        conn.execute(
+            frameworks.insert().values(
+                id=framework.id,
+                version=framework.version,
+                name=framework.name,
+                document=document,
+                imported_at=now,
+            )
+        )
+        event_log.append(
+            conn,
+            [
+                Event(
+                    id=content_id(framework.id, framework.version),
+                    source=f"kairos/framework-yaml/{Path(file).name}",
+                    type=EventType.FRAMEWORK_IMPORTED,
+                    subject=framework.id,
+                    time=now.astimezone(UTC),
+                    data={"version": framework.version, "competencies": [c.id for c in framework.competencies]},
+                )
+            ],
+            now,
+        )
     return framework, True

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kairos.domain.event import Event, EventType, content_id
 from kairos.domain.framework import Framework
@@ -38,8 +38,14 @@ def _rows(path: Path | str, max_chars: int) -> list[GoalRow]:
     if Path(file).suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         return _json_rows(text, file, max_chars)
     return [
-        GoalRow(r.number, r.values["person_id"], r.values["competency_id"], r.values["target_level"],
-                r.values["goal"], r.values["review_date"])
+        GoalRow(
+            r.number,
+            r.values["person_id"],
+            r.values["competency_id"],
+            r.values["target_level"],
+            r.values["goal"],
+            r.values["review_date"],
+        )
         for r in read_csv(text, file, required=COLUMNS, max_chars=max_chars)
     ]
 
@@ -77,15 +83,27 @@ def _json_rows(text: str, file: str, max_chars: int) -> list[GoalRow]:
                 problems.add(f"at most {max_chars} characters", row=index, field=key, value=value)
                 value = ""
             if isinstance(value, str) and not _storable(value):
-                problems.add("text without NUL characters or unpaired surrogates (\\u0000, \\ud800)",
-                             row=index, field=key, value=value)
+                problems.add(
+                    "text without NUL characters or unpaired surrogates (\\u0000, \\ud800)",
+                    row=index,
+                    field=key,
+                    value=value,
+                )
                 value = ""
             values[key] = value.strip() if isinstance(value, str) else value
         unknown = set(item) - set(COLUMNS)
         if unknown:
             problems.add(f"only the fields {', '.join(COLUMNS)}", row=index, field=sorted(unknown)[0])
-        rows.append(GoalRow(index, str(values["person_id"] or ""), str(values["competency_id"] or ""),
-                            values["target_level"], str(values["goal"] or ""), values["review_date"]))
+        rows.append(
+            GoalRow(
+                index,
+                str(values["person_id"] or ""),
+                str(values["competency_id"] or ""),
+                values["target_level"],
+                str(values["goal"] or ""),
+                values["review_date"],
+            )
+        )
     problems.raise_if_any()
     return rows
 
@@ -108,7 +126,9 @@ def validate_goals(
             problems.add(
                 f"a competency of framework {framework.id} {framework.version} "
                 f"({', '.join(c.id for c in framework.competencies)})",
-                row=r.row, field="competency_id", value=r.competency_id,
+                row=r.row,
+                field="competency_id",
+                value=r.competency_id,
             )
             bad = True
         level = r.target_level
@@ -127,17 +147,28 @@ def validate_goals(
             problems.add("a date as YYYY-MM-DD", row=r.row, field="review_date", value=r.review_date)
             bad = True
         if not bad and (r.person_id, r.competency_id, review) in first_row:
-            problems.add(f"one goal per person, competency and review date (also on row "
-                         f"{first_row[(r.person_id, r.competency_id, review)]})", row=r.row, field="competency_id",
-                         value=r.competency_id)
+            problems.add(
+                f"one goal per person, competency and review date (also on row "
+                f"{first_row[(r.person_id, r.competency_id, review)]})",
+                row=r.row,
+                field="competency_id",
+                value=r.competency_id,
+            )
             bad = True
         if bad:
             continue
         first_row[(r.person_id, r.competency_id, review)] = r.row
-        found.append(DevelopmentGoal(
-            person_id=r.person_id, competency_id=r.competency_id, target_level=int(level),  # type: ignore[arg-type]
-            text=r.text, review_date=review, framework_id=framework.id, framework_version=framework.version,
-        ))
+        found.append(
+            DevelopmentGoal(
+                person_id=r.person_id,
+                competency_id=r.competency_id,
+                target_level=cast(int, level),  # checked above: an int within the levels
+                text=r.text,
+                review_date=review,
+                framework_id=framework.id,
+                framework_version=framework.version,
+            )
+        )
     if not rows:
         problems.add("at least one goal")
     problems.raise_if_any()
@@ -152,13 +183,23 @@ def import_goals(db: Database, path: Path | str, *, now: datetime, max_chars: in
     with db.transaction() as conn:
         goals = validate_goals(rows, file, framework_store.latest(conn), set(people_store.active(conn)))
         goal_store.save(conn, goals, now)
-        return event_log.append(conn, [
-            Event(
-                id=content_id(g.person_id, g.competency_id, g.target_level, g.text, g.review_date),
-                source=source, type=EventType.GOAL_SET, subject=g.person_id,
-                time=datetime.combine(g.review_date, time(0), tzinfo=UTC),
-                data={"competency_id": g.competency_id, "target_level": g.target_level, "goal": g.text,
-                      "framework": f"{g.framework_id}@{g.framework_version}"},
-            )
-            for g in goals
-        ], now)
+        return event_log.append(
+            conn,
+            [
+                Event(
+                    id=content_id(g.person_id, g.competency_id, g.target_level, g.text, g.review_date),
+                    source=source,
+                    type=EventType.GOAL_SET,
+                    subject=g.person_id,
+                    time=datetime.combine(g.review_date, time(0), tzinfo=UTC),
+                    data={
+                        "competency_id": g.competency_id,
+                        "target_level": g.target_level,
+                        "goal": g.text,
+                        "framework": f"{g.framework_id}@{g.framework_version}",
+                    },
+                )
+                for g in goals
+            ],
+            now,
+        )

@@ -87,7 +87,9 @@ def parse_calendar(
             skipped["cancelled"] = skipped.get("cancelled", 0) + 1
             continue
         organizer = _email(component.get("ORGANIZER")) if component.get("ORGANIZER") else None
-        organizer_zone = people_by_email[organizer].time_zone if organizer in people_by_email else default_zone
+        organizer_zone = (
+            people_by_email[organizer].time_zone if organizer and organizer in people_by_email else default_zone
+        )
         zone = ZoneInfo(organizer_zone)
         start_prop, end_prop = component.get("DTSTART"), component.get("DTEND")
         start = _aware(start_prop.dt, zone) if start_prop else None
@@ -112,11 +114,20 @@ def parse_calendar(
         ids = tuple(people_by_email[e].id for e in emails if e in people_by_email)
         title = str(component.get("SUMMARY", "")).strip()[:500]
         verdict = classify(title, ids, len(emails) - len(ids), manager_of)
-        found.append(Meeting(
-            uid=_short_uid(uid), occurrence=(original or start).isoformat(), start=start, end=end, title=title,
-            organizer=organizer[:320] if organizer else None, attendee_emails=tuple(emails), attendee_ids=ids,
-            kind=verdict.kind, kind_reason=verdict.reason[:500],
-        ))
+        found.append(
+            Meeting(
+                uid=_short_uid(uid),
+                occurrence=(original or start).isoformat(),
+                start=start,
+                end=end,
+                title=title,
+                organizer=organizer[:320] if organizer else None,
+                attendee_emails=tuple(emails),
+                attendee_ids=ids,
+                kind=verdict.kind,
+                kind_reason=verdict.reason[:500],
+            )
+        )
     return found, skipped
 
 

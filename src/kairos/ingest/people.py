@@ -63,7 +63,9 @@ def parse_people_text(text: str, file: str, *, max_chars: int = 2000) -> list[Pe
                 problems.add(f"at most {limit} characters", row=row.number, field=name, value=v[name])
                 bad = True
         if v["id"] and not _ID.match(v["id"]):
-            problems.add("an id of letters, digits and . - _ @ : (at most 100)", row=row.number, field="id", value=v["id"])
+            problems.add(
+                "an id of letters, digits and . - _ @ : (at most 100)", row=row.number, field="id", value=v["id"]
+            )
             bad = True
         if v["id"] in first_row:
             problems.add(f"a unique id (also on row {first_row[v['id']]})", row=row.number, field="id", value=v["id"])
@@ -74,11 +76,15 @@ def parse_people_text(text: str, file: str, *, max_chars: int = 2000) -> list[Pe
         elif v["email"].lower() in emails:
             problems.add(
                 f"a unique email (also on row {emails[v['email'].lower()]})",
-                row=row.number, field="email", value=v["email"],
+                row=row.number,
+                field="email",
+                value=v["email"],
             )
             bad = True
         if v["time_zone"] and not is_time_zone(v["time_zone"]):
-            problems.add("an IANA time zone such as Europe/Berlin", row=row.number, field="time_zone", value=v["time_zone"])
+            problems.add(
+                "an IANA time zone such as Europe/Berlin", row=row.number, field="time_zone", value=v["time_zone"]
+            )
             bad = True
         start: date | None = None
         if v["start_date"]:
@@ -96,9 +102,16 @@ def parse_people_text(text: str, file: str, *, max_chars: int = 2000) -> list[Pe
             continue
         found.append(
             Person(
-                id=v["id"], name=v["name"], email=v["email"], manager_id=v["manager_id"] or None,
-                role=v["role"], level=v["level"], team=v["team"], location=v["location"],
-                time_zone=v["time_zone"], start_date=start,
+                id=v["id"],
+                name=v["name"],
+                email=v["email"],
+                manager_id=v["manager_id"] or None,
+                role=v["role"],
+                level=v["level"],
+                team=v["team"],
+                location=v["location"],
+                time_zone=v["time_zone"],
+                start_date=start,
             )
         )
     for person in found:
@@ -154,8 +167,12 @@ def import_people(
                 )
             batch = [
                 Event(
-                    id=content_id(c.type, c.subject, c.data, as_of), source=source, type=c.type,
-                    subject=c.subject, time=effective, data={**c.data, "effective": as_of.isoformat()},
+                    id=content_id(c.type, c.subject, c.data, as_of),
+                    source=source,
+                    type=c.type,
+                    subject=c.subject,
+                    time=effective,
+                    data={**c.data, "effective": as_of.isoformat()},
                 )
                 for c in changes
             ]
@@ -164,8 +181,11 @@ def import_people(
         else:
             batch = [
                 Event(
-                    id=content_id(EventType.PERSON_IMPORTED, p.id, as_of), source=source,
-                    type=EventType.PERSON_IMPORTED, subject=p.id, time=effective,
+                    id=content_id(EventType.PERSON_IMPORTED, p.id, as_of),
+                    source=source,
+                    type=EventType.PERSON_IMPORTED,
+                    subject=p.id,
+                    time=effective,
                     data={"level": p.level, "role": p.role, "team": p.team},
                 )
                 for p in incoming

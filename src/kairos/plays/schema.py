@@ -17,7 +17,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainSerializer,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -38,7 +40,21 @@ def parse_duration(value: object) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+def format_duration(value: timedelta) -> str:
+    """The shortest exact spelling in the play format: ``30m``, ``2h``, ``1d``."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 60}m"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _DURATION.pattern, "examples": ["30m", "2h", "1d", "2w"]}),
+]
 
 
 class Audience(StrEnum):
@@ -71,7 +87,7 @@ class AtLocalTime(_Strict):
 
     at_local: time
     day: Literal["next_working_day_after_event", "event_day_or_next_working_day"] = "next_working_day_after_event"
-    expires_after: Duration = timedelta(days=1)
+    expires_after: Duration = Field(default=timedelta(days=1), json_schema_extra={"default": "1d"})
 
 
 def _timing_kind(value: object) -> str | None:
@@ -113,7 +129,7 @@ class Action(_Strict):
     template: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,100}$")]
     timing: Timing
     cap_exempt: bool | None = None  # default: briefs are exempt, everything else counts
-    cooldown: Duration = timedelta(0)
+    cooldown: Duration = Field(default=timedelta(0), json_schema_extra={"default": "0m"})
 
     @property
     def counts_against_cap(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,18 +49,18 @@ def save(conn: Connection, batch: Sequence[Meeting]) -> None:
         conn.execute(meeting_attendees.insert(), attendance)
 
 
-def _meeting(r: object) -> Meeting:
+def _meeting(r: Any) -> Meeting:
     return Meeting(
         uid=r.uid,
         occurrence=r.key.rsplit("@", 1)[-1],
         start=r.start,
         end=r.end,
-        title=r.title,  # type: ignore[attr-defined]
+        title=r.title,
         organizer=r.organizer,
-        attendee_emails=tuple(r.attendee_emails),  # type: ignore[attr-defined]
+        attendee_emails=tuple(r.attendee_emails),
         attendee_ids=tuple(r.attendee_ids),
         kind=MeetingKind(r.kind),
-        kind_reason=r.kind_reason,  # type: ignore[attr-defined]
+        kind_reason=r.kind_reason,
     )
 
 

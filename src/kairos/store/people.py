@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,18 +15,18 @@ from kairos.store.schema import people
 _FIELDS = ("name", "email", "manager_id", "role", "level", "team", "location", "time_zone", "start_date")
 
 
-def _person(r: object) -> Person:
+def _person(r: Any) -> Person:
     return Person(
         id=r.id,
         name=r.name,
         email=r.email,
         manager_id=r.manager_id,
         role=r.role,
-        level=r.level,  # type: ignore[attr-defined]
+        level=r.level,
         team=r.team,
         location=r.location,
         time_zone=r.time_zone,
-        start_date=r.start_date,  # type: ignore[attr-defined]
+        start_date=r.start_date,
     )
 
 
