@@ -91,8 +91,9 @@ def _roles(event: Event, ctx: MatchContext) -> tuple[str | None, str | None, str
                 person = ctx.people.get(report)
                 if person is not None and person.manager_id == boss:
                     return report, boss, f"{report} reports to {boss}"
-            organizer = next((p.id for p in ctx.people.values() if p.email.lower() == ctx.meeting.organizer), None)
-            other = b if organizer == a else a
+            first = ctx.people.get(a)
+            organizer_is_a = first is not None and first.email.lower() == ctx.meeting.organizer
+            other = b if organizer_is_a else a
             return other, None, "no reporting line between the two attendees"
         return None, None, f"{len(ids)} known attendees"
     subject = event.subject

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from kairos.domain.event import EventType
 from kairos.domain.moment import PlannedMoment
+from kairos.domain.person import Person
 from kairos.plays.matcher import CompiledPlay, MatchContext, plan_moments
 from kairos.store import events as event_log
 from kairos.store import meetings as meeting_store
@@ -30,16 +31,22 @@ def plan(runtime: Runtime, now: datetime) -> tuple[int, int]:
     for compiled in runtime.plays.values():
         by_trigger.setdefault(compiled.play.trigger.event.value, []).append(compiled)
     planned_events = created = 0
+    people: dict[str, Person] | None = None
     while True:
         with runtime.db.transaction() as conn:
             batch = event_log.unplanned(conn, types, BATCH)
             if not batch:
                 return planned_events, created
-            people = people_store.active(conn)
-            with_goals = _people_with_goals(conn)
             meetings = meeting_store.get_many(
                 conn, [e.subject for _, e in batch if e.type == EventType.MEETING_SCHEDULED and e.subject]
             )
+            mentioned = {e.subject for _, e in batch if e.type != EventType.MEETING_SCHEDULED and e.subject}
+            mentioned.update(pid for m in meetings.values() for pid in m.attendee_ids)
+            if people is None or not mentioned <= people.keys():
+                # The organization is loaded once per tick, and again only when an import running beside
+                # this tick added someone a batch mentions: loading it per batch dominated large ticks.
+                people = people_store.active(conn)
+                with_goals = _people_with_goals(conn)
             moments: list[PlannedMoment] = []
             for seq, event in batch:
                 meeting = meetings.get(event.subject or "") if event.type == EventType.MEETING_SCHEDULED else None
