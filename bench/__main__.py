@@ -40,14 +40,18 @@ def _sizes(text: str) -> list[int]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: 2,000 and 10,000 people, a 1,000-person tick, 1 repeat")
+    p.add_argument(
+        "--quick", action="store_true", help="smoke run: 2,000 and 10,000 people, a 1,000-person tick, 1 repeat"
+    )
     p.add_argument("--sizes", type=_sizes, help="people counts for the import measurement (default 10000,100000)")
     p.add_argument("--tick-people", type=int, help="people in the tick scenario (default 10000)")
     p.add_argument("--repeat", type=int, help="runs of each import measurement; the median is shown (default 3)")
-    p.add_argument("--profile", action="store_true",
-                   help="also cProfile the people import, calendar import and tick at the tick size "
-                        "(top functions to bench/results/profile-*.txt)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also cProfile the people import, calendar import and tick at the tick size "
+        "(top functions to bench/results/profile-*.txt)",
+    )
     p.add_argument("--no-tick", action="store_true", help="skip the calendar import and tick scenario")
     p.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="where to write the JSON figures")
     return p
@@ -79,8 +83,10 @@ def bench_imports(work: Path, sizes: list[int], repeat: int) -> list[dict[str, A
         csv_path = work / f"people-{n}.csv"
         generate.write_people_csv(org, csv_path)
         del org
-        _say(f"[imports] {n:,} people: CSV generated in {time.perf_counter() - t:.1f} s "
-             f"({csv_path.stat().st_size / 1e6:.1f} MB)")
+        _say(
+            f"[imports] {n:,} people: CSV generated in {time.perf_counter() - t:.1f} s "
+            f"({csv_path.stat().st_size / 1e6:.1f} MB)"
+        )
         runs: list[dict[str, Any]] = []
         for i in range(repeat):
             # kairos, raw and parse back to back in each round, so each round's ratio compares like with like
@@ -92,35 +98,47 @@ def bench_imports(work: Path, sizes: list[int], repeat: int) -> list[dict[str, A
                 leftover.unlink()
             if kairos["rows"] != n or raw["rows"] != n or parse["rows"] != n:
                 raise RuntimeError(
-                    f"row counts differ: kairos {kairos['rows']}, raw {raw['rows']}, parse {parse['rows']}")
-            runs.append({"kairos": kairos, "raw": raw, "parse": parse, "ratio": raw["seconds"] / kairos["seconds"],
-                         "load_before": load})
-            _say(f"[imports] {n:,} people run {i + 1}/{repeat}: kairos {kairos['seconds']:.2f} s, "
-                 f"raw {raw['seconds']:.2f} s, parse {parse['seconds']:.2f} s")
+                    f"row counts differ: kairos {kairos['rows']}, raw {raw['rows']}, parse {parse['rows']}"
+                )
+            runs.append(
+                {
+                    "kairos": kairos,
+                    "raw": raw,
+                    "parse": parse,
+                    "ratio": raw["seconds"] / kairos["seconds"],
+                    "load_before": load,
+                }
+            )
+            _say(
+                f"[imports] {n:,} people run {i + 1}/{repeat}: kairos {kairos['seconds']:.2f} s, "
+                f"raw {raw['seconds']:.2f} s, parse {parse['seconds']:.2f} s"
+            )
         kairos_s = statistics.median(r["kairos"]["seconds"] for r in runs)
         raw_s = statistics.median(r["raw"]["seconds"] for r in runs)
         parse_s = statistics.median(r["parse"]["seconds"] for r in runs)
-        results.append({
-            "people": n,
-            "kairos_seconds": kairos_s,
-            "kairos_rows_per_s": n / kairos_s,
-            "kairos_peak_rss_mb": max(r["kairos"]["peak_rss_mb"] for r in runs),
-            "kairos_rss_growth_mb": max(r["kairos"]["rss_growth_mb"] for r in runs),
-            "kairos_events": runs[0]["kairos"]["events"],
-            "journal_mode": runs[0]["kairos"]["journal_mode"],
-            "db_mb": runs[0]["kairos"]["db_mb"],
-            "raw_seconds": raw_s,
-            "raw_insert_seconds": statistics.median(r["raw"]["insert_seconds"] for r in runs),
-            "raw_rows_per_s": n / raw_s,
-            "raw_peak_rss_mb": max(r["raw"]["peak_rss_mb"] for r in runs),
-            # kairos rate / raw rate, paired within each round, then the median over rounds
-            "rate_ratio": statistics.median(r["ratio"] for r in runs),
-            "parse_seconds": parse_s,
-            "parse_rows_per_s": n / parse_s,
-            "parse_peak_rss_mb": max(r["parse"]["peak_rss_mb"] for r in runs),
-            "parse_share_of_import": parse_s / kairos_s,
-            "runs": runs,
-        })
+        results.append(
+            {
+                "people": n,
+                "kairos_seconds": kairos_s,
+                "kairos_rows_per_s": n / kairos_s,
+                "kairos_peak_rss_mb": max(r["kairos"]["peak_rss_mb"] for r in runs),
+                "kairos_rss_growth_mb": max(r["kairos"]["rss_growth_mb"] for r in runs),
+                "kairos_events": runs[0]["kairos"]["events"],
+                "journal_mode": runs[0]["kairos"]["journal_mode"],
+                "db_mb": runs[0]["kairos"]["db_mb"],
+                "raw_seconds": raw_s,
+                "raw_insert_seconds": statistics.median(r["raw"]["insert_seconds"] for r in runs),
+                "raw_rows_per_s": n / raw_s,
+                "raw_peak_rss_mb": max(r["raw"]["peak_rss_mb"] for r in runs),
+                # kairos rate / raw rate, paired within each round, then the median over rounds
+                "rate_ratio": statistics.median(r["ratio"] for r in runs),
+                "parse_seconds": parse_s,
+                "parse_rows_per_s": n / parse_s,
+                "parse_peak_rss_mb": max(r["parse"]["peak_rss_mb"] for r in runs),
+                "parse_share_of_import": parse_s / kairos_s,
+                "runs": runs,
+            }
+        )
         csv_path.unlink()
     return results
 
@@ -135,20 +153,25 @@ def bench_tick(work: Path, n: int, repeat: int) -> dict[str, Any]:
     expected = generate.write_calendar(org, ics_path)
     framework = parse_framework(FRAMEWORK)
     goals_written = generate.write_goals(org, {c.id: len(c.levels) for c in framework.competencies}, goals_path)
-    _say(f"[tick] {n:,} people, {sum(expected.values()):,} weekly meetings, {goals_written:,} goals generated in "
-         f"{time.perf_counter() - t:.1f} s (calendar {ics_path.stat().st_size / 1e6:.1f} MB)")
+    _say(
+        f"[tick] {n:,} people, {sum(expected.values()):,} weekly meetings, {goals_written:,} goals generated in "
+        f"{time.perf_counter() - t:.1f} s (calendar {ics_path.stat().st_size / 1e6:.1f} MB)"
+    )
 
     # The same-run reference every tick-scenario time is also expressed against.
-    refs = [measure.run_isolated(measure.raw_sqlite_insert, str(csv_path), str(work / f"ref-{i}.db"))
-            for i in range(repeat)]
+    refs = [
+        measure.run_isolated(measure.raw_sqlite_insert, str(csv_path), str(work / f"ref-{i}.db")) for i in range(repeat)
+    ]
     reference = statistics.median(r["seconds"] for r in refs)
 
     # Setup once; then each repeat imports the calendar into a copy of the set-up database, and ticks on a
     # copy of the database as the first calendar import left it, so every tick starts from the same state.
     setup_db = work / "tick-setup.db"
     setup = measure.run_isolated(measure.prepare_org, str(csv_path), str(setup_db), str(FRAMEWORK), str(goals_path))
-    _say(f"[tick] setup: {setup['people']:,} people in {setup['people_seconds']:.2f} s, "
-         f"{setup['goals']:,} goals in {setup['goals_seconds']:.2f} s")
+    _say(
+        f"[tick] setup: {setup['people']:,} people in {setup['people_seconds']:.2f} s, "
+        f"{setup['goals']:,} goals in {setup['goals_seconds']:.2f} s"
+    )
     want = expected["one_on_ones"] + expected["team_meetings"]
     calendars: list[dict[str, Any]] = []
     planned_db = work / "tick-planned.db"
@@ -156,16 +179,20 @@ def bench_tick(work: Path, n: int, repeat: int) -> dict[str, Any]:
         db_path = _copy_db(setup_db, work / f"tick-cal-{i}.db")
         calendar = measure.run_isolated(measure.kairos_import_calendar, str(ics_path), str(db_path))
         if calendar["occurrences"] != want or calendar["skipped"]:
-            raise RuntimeError(f"calendar import found {calendar['occurrences']} occurrences (expected {want}), "
-                               f"skipped {calendar['skipped']}")
+            raise RuntimeError(
+                f"calendar import found {calendar['occurrences']} occurrences (expected {want}), "
+                f"skipped {calendar['skipped']}"
+            )
         if calendar["kinds"].get("one_on_one") != expected["one_on_ones"]:
             raise RuntimeError(f"calendar kinds {calendar['kinds']} do not match the generated {expected}")
         calendars.append(calendar)
         if i == 0:
             _copy_db(db_path, planned_db)
         _drop_db(db_path)
-        _say(f"[tick] calendar run {i + 1}/{repeat}: {calendar['occurrences']:,} occurrences in "
-             f"{calendar['seconds']:.2f} s")
+        _say(
+            f"[tick] calendar run {i + 1}/{repeat}: {calendar['occurrences']:,} occurrences in "
+            f"{calendar['seconds']:.2f} s"
+        )
     ticks: list[dict[str, Any]] = []
     for i in range(repeat):
         db_path = _copy_db(planned_db, work / f"tick-run-{i}.db")
@@ -176,20 +203,34 @@ def bench_tick(work: Path, n: int, repeat: int) -> dict[str, Any]:
             raise RuntimeError(f"tick runs disagree: {tick['finished']} vs {ticks[0]['finished']}")
         ticks.append(tick)
         _drop_db(db_path)
-        _say(f"[tick] tick run {i + 1}/{repeat}: {tick['seconds']:.2f} s (planning {tick['plan_seconds']:.2f} s), "
-             f"{tick['moments_created']:,} moments, {tick['delivered']} delivered")
+        _say(
+            f"[tick] tick run {i + 1}/{repeat}: {tick['seconds']:.2f} s (planning {tick['plan_seconds']:.2f} s), "
+            f"{tick['moments_created']:,} moments, {tick['delivered']} delivered"
+        )
     calendar = _median_run(calendars, ("seconds",), ("peak_rss_mb", "rss_growth_mb"))
-    tick = _median_run(ticks, ("seconds", "plan_seconds", "process_seconds", "smtp_send_seconds",
-                               "build_runtime_seconds"), ("peak_rss_mb", "rss_growth_mb"))
+    tick = _median_run(
+        ticks,
+        ("seconds", "plan_seconds", "process_seconds", "smtp_send_seconds", "build_runtime_seconds"),
+        ("peak_rss_mb", "rss_growth_mb"),
+    )
     return {
-        "people": n, "expected_meetings": expected, "goals_written": goals_written,
-        "reference_raw_insert_seconds": reference, "reference_runs": [r["seconds"] for r in refs],
+        "people": n,
+        "expected_meetings": expected,
+        "goals_written": goals_written,
+        "reference_raw_insert_seconds": reference,
+        "reference_runs": [r["seconds"] for r in refs],
         "setup": setup,
-        "calendar": {**calendar, "occurrences_per_s": calendar["occurrences"] / calendar["seconds"],
-                     "x_reference": calendar["seconds"] / reference},
-        "tick": {**tick, "planning_moments_per_s": tick["moments_created"] / tick["plan_seconds"],
-                 "planning_events_per_s": tick["events_planned"] / tick["plan_seconds"],
-                 "x_reference": tick["seconds"] / reference},
+        "calendar": {
+            **calendar,
+            "occurrences_per_s": calendar["occurrences"] / calendar["seconds"],
+            "x_reference": calendar["seconds"] / reference,
+        },
+        "tick": {
+            **tick,
+            "planning_moments_per_s": tick["moments_created"] / tick["plan_seconds"],
+            "planning_events_per_s": tick["events_planned"] / tick["plan_seconds"],
+            "x_reference": tick["seconds"] / reference,
+        },
         "calendar_runs": [c["seconds"] for c in calendars],
         "tick_runs": [{"seconds": k["seconds"], "plan_seconds": k["plan_seconds"]} for k in ticks],
         "paths": {"csv": csv_path, "ics": ics_path, "setup_db": setup_db},
@@ -226,19 +267,22 @@ def bench_profile(work: Path, tick_paths: dict[str, Path] | None, n: int) -> dic
     if not tick_paths:
         generate.write_people_csv(generate.make_org(n), csv_path)
     out = RESULTS / "profile-people-import.txt"
-    found["people_import"] = measure.run_isolated(measure.profile_call, "people", (str(csv_path), str(work / "p.db")),
-                                                  str(out))
+    found["people_import"] = measure.run_isolated(
+        measure.profile_call, "people", (str(csv_path), str(work / "p.db")), str(out)
+    )
     found["people_import"]["file"] = str(out.relative_to(ROOT))
     if tick_paths:
         # profile the calendar import and then the tick, on a copy of the scenario's set-up database
         db = _copy_db(tick_paths["setup_db"], work / "profile-tick.db")
         out = RESULTS / "profile-calendar-import.txt"
         found["calendar_import"] = measure.run_isolated(
-            measure.profile_call, "calendar", (str(tick_paths["ics"]), str(db)), str(out))
+            measure.profile_call, "calendar", (str(tick_paths["ics"]), str(db)), str(out)
+        )
         found["calendar_import"]["file"] = str(out.relative_to(ROOT))
         out = RESULTS / "profile-tick.txt"
         found["tick"] = measure.run_isolated(
-            measure.profile_call, "tick", (str(db), str(work / "profile-mail")), str(out))
+            measure.profile_call, "tick", (str(db), str(work / "profile-mail")), str(out)
+        )
         found["tick"]["file"] = str(out.relative_to(ROOT))
     return found
 
@@ -259,62 +303,124 @@ def _n(x: float, digits: int = 0) -> str:
 
 
 def render(doc: dict[str, Any]) -> str:
-    parts = [f"Kairos benchmark — {doc['started_at']} — {doc['machine']['cpus']} CPUs, "
-             f"Python {doc['versions']['python']}, SQLite {doc['versions']['sqlite']}, "
-             f"SQLAlchemy {doc['versions']['sqlalchemy']}; load average {doc['load_before']} → {doc['load_after']}"]
+    parts = [
+        f"Kairos benchmark — {doc['started_at']} — {doc['machine']['cpus']} CPUs, "
+        f"Python {doc['versions']['python']}, SQLite {doc['versions']['sqlite']}, "
+        f"SQLAlchemy {doc['versions']['sqlalchemy']}; load average {doc['load_before']} → {doc['load_after']}"
+    ]
     if doc["imports"]:
         parts.append(f"\n1. People import (median of {doc['repeat']} run(s); fresh SQLite file in WAL mode each)")
         rows = []
         for r in doc["imports"]:
-            rows.append([
-                _n(r["people"]), f"{r['kairos_seconds']:.2f}", _n(r["kairos_rows_per_s"]),
-                f"{r['kairos_peak_rss_mb']:,.0f} (+{r['kairos_rss_growth_mb']:,.0f})",
-                f"{r['raw_seconds']:.3f}", _n(r["raw_rows_per_s"]), _n(r["raw_peak_rss_mb"]),
-                f"{r['rate_ratio']:.2f}", f"{r['parse_seconds']:.2f}", f"{r['parse_share_of_import']:.0%}",
-            ])
-        parts.append(_table(["people", "kairos s", "kairos rows/s", "peak RSS MB (+growth)", "raw s", "raw rows/s",
-                             "raw RSS MB", "kairos/raw rate", "parse s", "parse share"], rows))
+            rows.append(
+                [
+                    _n(r["people"]),
+                    f"{r['kairos_seconds']:.2f}",
+                    _n(r["kairos_rows_per_s"]),
+                    f"{r['kairos_peak_rss_mb']:,.0f} (+{r['kairos_rss_growth_mb']:,.0f})",
+                    f"{r['raw_seconds']:.3f}",
+                    _n(r["raw_rows_per_s"]),
+                    _n(r["raw_peak_rss_mb"]),
+                    f"{r['rate_ratio']:.2f}",
+                    f"{r['parse_seconds']:.2f}",
+                    f"{r['parse_share_of_import']:.0%}",
+                ]
+            )
+        parts.append(
+            _table(
+                [
+                    "people",
+                    "kairos s",
+                    "kairos rows/s",
+                    "peak RSS MB (+growth)",
+                    "raw s",
+                    "raw rows/s",
+                    "raw RSS MB",
+                    "kairos/raw rate",
+                    "parse s",
+                    "parse share",
+                ],
+                rows,
+            )
+        )
         modes = sorted({r["journal_mode"] for r in doc["imports"]})
-        parts.append("   kairos = import_people (parse + validate + people upsert + one event per person), "
-                     f"journal_mode={'/'.join(modes)}; raw = stdlib csv + sqlite3.executemany, one transaction, WAL, "
-                     "synchronous=NORMAL;\n   kairos/raw rate = raw s / kairos s, paired per run; parse = parse_people "
-                     "alone (its share of the kairos time).")
+        parts.append(
+            "   kairos = import_people (parse + validate + people upsert + one event per person), "
+            f"journal_mode={'/'.join(modes)}; raw = stdlib csv + sqlite3.executemany, one transaction, WAL, "
+            "synchronous=NORMAL;\n   kairos/raw rate = raw s / kairos s, paired per run; parse = parse_people "
+            "alone (its share of the kairos time)."
+        )
     t = doc.get("tick")
     if t:
         c, k, s = t["calendar"], t["tick"], t["setup"]
         ref = t["reference_raw_insert_seconds"]
-        parts.append(f"\n2. Scheduler tick scenario: {t['people']:,} people, week of Mon 2 – Sun 8 Mar 2026, "
-                     f"tick at Mon 12:00 UTC")
-        parts.append(f"   setup (not the headline): people {s['people_seconds']:.2f} s, framework "
-                     f"{s['framework_seconds']:.2f} s, {s['goals']:,} goals {s['goals_seconds']:.2f} s; "
-                     f"same-run reference = raw insert of these {t['people']:,} people: {ref:.3f} s")
+        parts.append(
+            f"\n2. Scheduler tick scenario: {t['people']:,} people, week of Mon 2 – Sun 8 Mar 2026, "
+            f"tick at Mon 12:00 UTC"
+        )
+        parts.append(
+            f"   setup (not the headline): people {s['people_seconds']:.2f} s, framework "
+            f"{s['framework_seconds']:.2f} s, {s['goals']:,} goals {s['goals_seconds']:.2f} s; "
+            f"same-run reference = raw insert of these {t['people']:,} people: {ref:.3f} s"
+        )
         rows = [
-            ["calendar import", f"{c['seconds']:.2f}", f"{c['occurrences']:,} occurrences",
-             f"{_n(c['occurrences_per_s'])} occurrences/s", f"{c['peak_rss_mb']:,.0f} (+{c['rss_growth_mb']:,.0f})",
-             f"{c['x_reference']:.0f}×"],
-            ["tick (total)", f"{k['seconds']:.2f}",
-             f"{k['events_planned']:,} events planned, {k['moments_created']:,} moments, {k['delivered']} delivered",
-             "", f"{k['peak_rss_mb']:,.0f} (+{k['rss_growth_mb']:,.0f})", f"{k['x_reference']:.0f}×"],
-            ["  planning", f"{k['plan_seconds']:.2f}", f"{k['moments_created']:,} moments",
-             f"{_n(k['planning_moments_per_s'])} moments/s", "", ""],
-            ["  claim+process+deliver", f"{k['process_seconds']:.2f}",
-             f"{sum(k['finished'].values())} finished {k['finished']}",
-             f"{sum(k['finished'].values()) / max(k['process_seconds'], 1e-9):.1f} moments/s", "", ""],
-            ["    of which SMTP send", f"{k['smtp_send_seconds']:.2f}", f"{k['eml_files']} .eml files in the sink",
-             "", "", ""],
+            [
+                "calendar import",
+                f"{c['seconds']:.2f}",
+                f"{c['occurrences']:,} occurrences",
+                f"{_n(c['occurrences_per_s'])} occurrences/s",
+                f"{c['peak_rss_mb']:,.0f} (+{c['rss_growth_mb']:,.0f})",
+                f"{c['x_reference']:.0f}×",
+            ],
+            [
+                "tick (total)",
+                f"{k['seconds']:.2f}",
+                f"{k['events_planned']:,} events planned, {k['moments_created']:,} moments, {k['delivered']} delivered",
+                "",
+                f"{k['peak_rss_mb']:,.0f} (+{k['rss_growth_mb']:,.0f})",
+                f"{k['x_reference']:.0f}×",
+            ],
+            [
+                "  planning",
+                f"{k['plan_seconds']:.2f}",
+                f"{k['moments_created']:,} moments",
+                f"{_n(k['planning_moments_per_s'])} moments/s",
+                "",
+                "",
+            ],
+            [
+                "  claim+process+deliver",
+                f"{k['process_seconds']:.2f}",
+                f"{sum(k['finished'].values())} finished {k['finished']}",
+                f"{sum(k['finished'].values()) / max(k['process_seconds'], 1e-9):.1f} moments/s",
+                "",
+                "",
+            ],
+            [
+                "    of which SMTP send",
+                f"{k['smtp_send_seconds']:.2f}",
+                f"{k['eml_files']} .eml files in the sink",
+                "",
+                "",
+                "",
+            ],
         ]
         parts.append(_table(["step", "seconds", "work", "rate", "peak RSS MB (+growth)", "× reference"], rows))
-        parts.append(f"   median of {len(t['tick_runs'])} run(s) each; × reference = seconds / the same-run raw insert "
-                     "above. Planning = kairos.worker.plan.plan inside the tick; the rest claims, decides, "
-                     "composes and sends.")
+        parts.append(
+            f"   median of {len(t['tick_runs'])} run(s) each; × reference = seconds / the same-run raw insert "
+            "above. Planning = kairos.worker.plan.plan inside the tick; the rest claims, decides, "
+            "composes and sends."
+        )
     p = doc.get("profile")
     if p:
         parts.append("\n3. cProfile (top functions by own time; full listings in bench/results/)")
         for name, prof in p.items():
             parts.append(f"   {name} ({prof['total_seconds']:.2f} s under the profiler, {prof['file']}):")
             for f in prof["top_tottime"][:6]:
-                parts.append(f"     {f['tottime']:7.3f} s own  {f['cumtime']:7.3f} s cum  {f['calls']:>9,} calls  "
-                             f"{f['function']}")
+                parts.append(
+                    f"     {f['tottime']:7.3f} s own  {f['cumtime']:7.3f} s cum  {f['calls']:>9,} calls  "
+                    f"{f['function']}"
+                )
     return "\n".join(parts)
 
 

@@ -27,14 +27,85 @@ ZONES: dict[str, list[str]] = {
     "Asia/Singapore": ["Singapore"],
     "Australia/Sydney": ["Sydney", "Melbourne"],
 }
-FIRST = ["Emily", "Marcus", "Jordan", "Rachel", "Lucía", "Mateo", "João", "Beatriz", "Lukas", "Hannah", "Jörg",
-         "Elif", "Burak", "Piotr", "Agnieszka", "Aoife", "Declan", "Priya", "Arjun", "Wei", "Mei", "Kofi", "Amara",
-         "Chloé", "Théo", "Sofia", "Noah", "Yuki", "Haruto", "Fatima", "Omar", "Ingrid", "Lars"]
-LAST = ["Bennett", "Foster", "Morales", "Herrera", "Souza", "Carvalho", "Schneider", "Krüger", "Yılmaz", "Şahin",
-        "Nowak", "Wójcik", "O'Connell", "Byrne", "Sharma", "Iyer", "Chen", "Tan", "Owusu", "Mensah", "Dubois",
-        "Lefèvre", "Rossi", "Bianchi", "Sato", "Tanaka", "Haddad", "Nasser", "Lindqvist", "Berg"]
-IC_ROLES = ["Software Engineer", "Product Designer", "Data Analyst", "Support Specialist", "Account Executive",
-            "QA Engineer", "Site Reliability Engineer", "Technical Writer", "Recruiter", "Financial Analyst"]
+FIRST = [
+    "Emily",
+    "Marcus",
+    "Jordan",
+    "Rachel",
+    "Lucía",
+    "Mateo",
+    "João",
+    "Beatriz",
+    "Lukas",
+    "Hannah",
+    "Jörg",
+    "Elif",
+    "Burak",
+    "Piotr",
+    "Agnieszka",
+    "Aoife",
+    "Declan",
+    "Priya",
+    "Arjun",
+    "Wei",
+    "Mei",
+    "Kofi",
+    "Amara",
+    "Chloé",
+    "Théo",
+    "Sofia",
+    "Noah",
+    "Yuki",
+    "Haruto",
+    "Fatima",
+    "Omar",
+    "Ingrid",
+    "Lars",
+]
+LAST = [
+    "Bennett",
+    "Foster",
+    "Morales",
+    "Herrera",
+    "Souza",
+    "Carvalho",
+    "Schneider",
+    "Krüger",
+    "Yılmaz",
+    "Şahin",
+    "Nowak",
+    "Wójcik",
+    "O'Connell",
+    "Byrne",
+    "Sharma",
+    "Iyer",
+    "Chen",
+    "Tan",
+    "Owusu",
+    "Mensah",
+    "Dubois",
+    "Lefèvre",
+    "Rossi",
+    "Bianchi",
+    "Sato",
+    "Tanaka",
+    "Haddad",
+    "Nasser",
+    "Lindqvist",
+    "Berg",
+]
+IC_ROLES = [
+    "Software Engineer",
+    "Product Designer",
+    "Data Analyst",
+    "Support Specialist",
+    "Account Executive",
+    "QA Engineer",
+    "Site Reliability Engineer",
+    "Technical Writer",
+    "Recruiter",
+    "Financial Analyst",
+]
 
 PEOPLE_COLUMNS = ["id", "name", "email", "manager_id", "role", "level", "team", "location", "time_zone", "start_date"]
 GOAL_COLUMNS = ["person_id", "competency_id", "target_level", "goal", "review_date"]
@@ -85,18 +156,20 @@ def make_org(n: int, seed: int = 2026) -> Org:
         level = f"M{max(1, 5 - depth[pid])}" if is_manager else f"L{rng.randint(1, 5)}"
         role = "Engineering Manager" if is_manager else rng.choice(IC_ROLES)
         start = date(2010, 1, 1) + timedelta(days=rng.randrange(0, 5900))
-        rows.append({
-            "id": pid,
-            "name": f"{first} {last}",
-            "email": f"{local}.{i + 1}@bench.example",
-            "manager_id": boss_id or "",
-            "role": role,
-            "level": level,
-            "team": f"Team {boss_id or pid}",
-            "location": rng.choice(ZONES[zone[pid]]),
-            "time_zone": zone[pid],
-            "start_date": start.isoformat(),
-        })
+        rows.append(
+            {
+                "id": pid,
+                "name": f"{first} {last}",
+                "email": f"{local}.{i + 1}@bench.example",
+                "manager_id": boss_id or "",
+                "role": role,
+                "level": level,
+                "team": f"Team {boss_id or pid}",
+                "location": rng.choice(ZONES[zone[pid]]),
+                "time_zone": zone[pid],
+                "start_date": start.isoformat(),
+            }
+        )
     return Org(rows, reports)
 
 
@@ -127,8 +200,9 @@ def write_calendar(org: Org, path: Path, seed: int = 2026) -> dict[str, int]:
     one_on_ones = team_meetings = 0
     series_start = WEEK_START - timedelta(weeks=4)
 
-    def event(uid: str, summary: str, organizer: dict[str, str], attendees: list[dict[str, str]],
-              slot: tuple[int, time]) -> None:
+    def event(
+        uid: str, summary: str, organizer: dict[str, str], attendees: list[dict[str, str]], slot: tuple[int, time]
+    ) -> None:
         day, at = slot
         start = datetime.combine(series_start + timedelta(days=day), at)
         end = start + timedelta(minutes=30)
@@ -154,11 +228,21 @@ def write_calendar(org: Org, path: Path, seed: int = 2026) -> dict[str, int]:
         slots = rng.sample(SLOTS, len(report_ids) + 1)
         for rid, slot in zip(report_ids, slots, strict=False):
             r = by_id[rid]
-            event(f"1on1-{manager_id}-{rid}@bench.example", f"{m['name'].split()[0]} / {r['name'].split()[0]} 1:1",
-                  m, [m, r], slot)
+            event(
+                f"1on1-{manager_id}-{rid}@bench.example",
+                f"{m['name'].split()[0]} / {r['name'].split()[0]} 1:1",
+                m,
+                [m, r],
+                slot,
+            )
             one_on_ones += 1
-        event(f"team-{manager_id}@bench.example", f"Team weekly sync (Team {manager_id})", m,
-              [m, *(by_id[rid] for rid in report_ids)], slots[-1])
+        event(
+            f"team-{manager_id}@bench.example",
+            f"Team weekly sync (Team {manager_id})",
+            m,
+            [m, *(by_id[rid] for rid in report_ids)],
+            slots[-1],
+        )
         team_meetings += 1
     text = "\r\n".join(parts + body + ["END:VCALENDAR"]) + "\r\n"
     path.write_text(text, encoding="utf-8", newline="")
@@ -194,10 +278,14 @@ def write_goals(org: Org, competencies: dict[str, int], path: Path, share: float
             if rng.random() >= share:
                 continue
             cid = rng.choice(ids)
-            writer.writerow([
-                row["id"], cid, rng.randint(2, competencies[cid]),
-                f"Practise {cid.replace('-', ' ')} in every weekly 1:1 and bring one example each time.",
-                (date(2026, 4, 1) + timedelta(days=rng.randrange(0, 120))).isoformat(),
-            ])
+            writer.writerow(
+                [
+                    row["id"],
+                    cid,
+                    rng.randint(2, competencies[cid]),
+                    f"Practise {cid.replace('-', ' ')} in every weekly 1:1 and bring one example each time.",
+                    (date(2026, 4, 1) + timedelta(days=rng.randrange(0, 120))).isoformat(),
+                ]
+            )
             count += 1
     return count

@@ -106,8 +106,9 @@ def kairos_import_people(csv_path: str, db_path: str) -> dict[str, Any]:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
     db.dispose()
     figures["journal_mode"] = mode
-    figures["db_mb"] = round(sum(p.stat().st_size for p in Path(db_path).parent.glob(Path(db_path).name + "*"))
-                             / 1e6, 1)
+    figures["db_mb"] = round(
+        sum(p.stat().st_size for p in Path(db_path).parent.glob(Path(db_path).name + "*")) / 1e6, 1
+    )
     return figures
 
 
@@ -177,8 +178,14 @@ def prepare_org(csv_path: str, db_path: str, framework_path: str, goals_path: st
     goals = import_goals(db, goals_path, now=IMPORTED_AT)
     t3 = time.perf_counter()
     db.dispose()
-    return {"people": people.people, "people_seconds": t1 - t0, "framework": f"{framework.id}@{framework.version}",
-            "framework_seconds": t2 - t1, "goals": goals, "goals_seconds": t3 - t2}
+    return {
+        "people": people.people,
+        "people_seconds": t1 - t0,
+        "framework": f"{framework.id}@{framework.version}",
+        "framework_seconds": t2 - t1,
+        "goals": goals,
+        "goals_seconds": t3 - t2,
+    }
 
 
 def kairos_import_calendar(ics_path: str, db_path: str) -> dict[str, Any]:
@@ -194,8 +201,13 @@ def kairos_import_calendar(ics_path: str, db_path: str) -> dict[str, Any]:
     start = time.perf_counter()
     result = import_calendar(db, ics_path, window=WINDOW, now=IMPORTED_AT)
     seconds = time.perf_counter() - start
-    figures = {"seconds": seconds, "occurrences": result.meetings, "events": result.events,
-               "skipped": result.skipped, **_peak(before)}
+    figures = {
+        "seconds": seconds,
+        "occurrences": result.meetings,
+        "events": result.events,
+        "skipped": result.skipped,
+        **_peak(before),
+    }
     with db.transaction() as conn:
         by_kind = select(meetings.c.kind, func.count()).group_by(meetings.c.kind)
         kinds: dict[str, int] = {kind: count for kind, count in conn.execute(by_kind)}
@@ -266,13 +278,19 @@ def kairos_tick(db_path: str, mail_dir: str) -> dict[str, Any]:
     db.dispose()
     eml = len(list(Path(mail_dir).glob("*.eml")))
     return {
-        "seconds": seconds, "build_runtime_seconds": build_seconds,
-        "plan_seconds": timers["plan"], "smtp_send_seconds": timers["send"],
+        "seconds": seconds,
+        "build_runtime_seconds": build_seconds,
+        "plan_seconds": timers["plan"],
+        "smtp_send_seconds": timers["send"],
         "process_seconds": seconds - timers["plan"],
-        "events_planned": report.events_planned, "moments_created": report.moments_created,
-        "finished": dict(report.finished), "deferred": report.deferred,
+        "events_planned": report.events_planned,
+        "moments_created": report.moments_created,
+        "finished": dict(report.finished),
+        "deferred": report.deferred,
         "delivered": report.finished.get("delivered", 0),
-        "eml_files": eml, "moments_by_outcome": statuses, **peak,
+        "eml_files": eml,
+        "moments_by_outcome": statuses,
+        **peak,
     }
 
 
@@ -310,8 +328,9 @@ def profile_call(kind: str, args: tuple[str, ...], out_path: str, top: int = 25)
 
         db = open_database(f"sqlite:///{args[0]}")
         with MailSink(Path(args[1])) as sink:
-            rt = build_runtime(load_settings(database_url=f"sqlite:///{args[0]}",
-                                             smtp={"host": "127.0.0.1", "port": sink.port}), db)
+            rt = build_runtime(
+                load_settings(database_url=f"sqlite:///{args[0]}", smtp={"host": "127.0.0.1", "port": sink.port}), db
+            )
             profiler.enable()
             tick(rt, TICK_AT)
             profiler.disable()
@@ -326,8 +345,12 @@ def profile_call(kind: str, args: tuple[str, ...], out_path: str, top: int = 25)
     return {
         "total_seconds": stats.total_tt,  # type: ignore[attr-defined]
         "top_tottime": [
-            {"function": f"{Path(k[0]).name}:{k[1]}({k[2]})", "tottime": round(v[2], 3), "cumtime": round(v[3], 3),
-             "calls": v[1]}
+            {
+                "function": f"{Path(k[0]).name}:{k[1]}({k[2]})",
+                "tottime": round(v[2], 3),
+                "cumtime": round(v[3], 3),
+                "calls": v[1],
+            }
             for k, v in rows
         ],
     }
