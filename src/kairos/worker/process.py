@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from kairos.compose.composer import CompositionInput, compose
 from kairos.decide.policy import Situation, decide
 from kairos.decide.state import LearnerState
-from kairos.deliver.base import ReceiptStatus
+from kairos.deliver.base import Receipt, ReceiptStatus
 from kairos.domain.decision import InterventionKind
 from kairos.domain.event import EventType
 from kairos.domain.moment import StopReason, TraceStep
@@ -67,40 +67,23 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
                 moment_store.finish(conn, moment_id, stop.reason, trace, now)
                 return stop.reason
         elif delivery.status == "delivered":
-            step = TraceStep("deliver", "done", f"already delivered ({delivery.provider_id}); recorded after a restart")
-            moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
-            return StopReason.DELIVERED
+            note = f"already delivered ({delivery.provider_id}); recorded after a restart"
+            return _end(conn, row, StopReason.DELIVERED, TraceStep("deliver", "done", note), now)
         elif delivery.status == "sending" and not channel.resend_is_safe:
             detail = (
                 f"a worker stopped while {channel.name} was accepting the message; not sent again, to avoid "
                 f"a duplicate (delivery key {key})"
             )
-            delivery_store.set_status(conn, key, "uncertain", now, detail=detail)
-            moment_store.finish(
-                conn,
-                moment_id,
-                StopReason.DELIVERY_UNCERTAIN,
-                moment_store.trace_with(row, TraceStep("deliver", "error", detail)),
-                now,
-            )
-            return StopReason.DELIVERY_UNCERTAIN
+            step = TraceStep("deliver", "error", detail)
+            return _end(conn, row, StopReason.DELIVERY_UNCERTAIN, step, now, delivery=(key, "uncertain"))
         elif row.expires_at is not None and row.expires_at <= now:
             detail = f"skipped: expired at {row.expires_at.isoformat()} before a retry could deliver it"
-            delivery_store.set_status(conn, key, "failed", now, detail=detail)
-            moment_store.finish(
-                conn,
-                moment_id,
-                StopReason.EXPIRED,
-                moment_store.trace_with(row, TraceStep("rules/expiry", "fail", detail)),
-                now,
-            )
-            return StopReason.EXPIRED
+            step = TraceStep("rules/expiry", "fail", detail)
+            return _end(conn, row, StopReason.EXPIRED, step, now, delivery=(key, "failed"))
         nudge = _stored_nudge(conn, moment_id)
         if nudge is None:
             step = TraceStep("rules/recipient", "fail", "skipped: recipient no longer active")
-            delivery_store.set_status(conn, key, "failed", now, detail=step.detail)
-            moment_store.finish(conn, moment_id, StopReason.RECIPIENT_INACTIVE, moment_store.trace_with(row, step), now)
-            return StopReason.RECIPIENT_INACTIVE
+            return _end(conn, row, StopReason.RECIPIENT_INACTIVE, step, now, delivery=(key, "failed"))
 
     def mark_in_flight() -> None:
         with rt.db.transaction() as c:
@@ -108,41 +91,53 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
 
     receipt = channel.send(nudge, key, mark_in_flight)
     with rt.db.transaction() as conn:
-        row = moment_store.get(conn, moment_id)
+        return _record(conn, moment_store.get(conn, moment_id), key, channel.name, receipt, now)
+
+
+def _record(conn: Connection, row: Any, key: str, channel: str, receipt: Receipt, now: datetime) -> StopReason | None:
+    """Write down what the channel answered: delivered, a retry with backoff, or a failure."""
+    attempts = delivery_store.get_by_key(conn, key).attempts + 1
+    if receipt.status is ReceiptStatus.DELIVERED:
+        delivery_store.set_status(
+            conn, key, "delivered", now, provider_id=receipt.provider_id, detail=receipt.detail,
+            delivered_at=now, attempts=attempts,
+        )  # fmt: skip
         zone = ZoneInfo(row.time_zone)
-        if receipt.status is ReceiptStatus.DELIVERED:
-            attempts = delivery_store.get_by_key(conn, key).attempts + 1
-            delivery_store.set_status(
-                conn,
-                key,
-                "delivered",
-                now,
-                provider_id=receipt.provider_id,
-                detail=receipt.detail,
-                delivered_at=now,
-                attempts=attempts,
-            )
-            step = TraceStep(
-                "deliver",
-                "done",
-                f"sent: {channel.name}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}",
-                {"provider_id": receipt.provider_id},
-            )
-            moment_store.finish(conn, moment_id, StopReason.DELIVERED, moment_store.trace_with(row, step), now)
-            return StopReason.DELIVERED
-        attempts = delivery_store.get_by_key(conn, key).attempts + 1
-        if receipt.status is ReceiptStatus.RETRYABLE and attempts < MAX_ATTEMPTS:
-            retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
-            delivery_store.set_status(conn, key, "retry", now, detail=receipt.detail, attempts=attempts)
-            step = TraceStep(
-                "deliver", "error", f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}"
-            )
-            moment_store.reschedule(conn, moment_id, retry_at, moment_store.trace_with(row, step))
-            return None
-        delivery_store.set_status(conn, key, "failed", now, detail=receipt.detail, attempts=attempts)
-        step = TraceStep("deliver", "error", f"failed after {attempts} attempt(s): {receipt.detail}")
-        moment_store.finish(conn, moment_id, StopReason.DELIVERY_FAILED, moment_store.trace_with(row, step), now)
-        return StopReason.DELIVERY_FAILED
+        sent = f"sent: {channel}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}"
+        return _end(
+            conn,
+            row,
+            StopReason.DELIVERED,
+            TraceStep("deliver", "done", sent, {"provider_id": receipt.provider_id}),
+            now,
+        )
+    if receipt.status is ReceiptStatus.RETRYABLE and attempts < MAX_ATTEMPTS:
+        retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        delivery_store.set_status(conn, key, "retry", now, detail=receipt.detail, attempts=attempts)
+        note = f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}"
+        moment_store.reschedule(
+            conn, row.id, retry_at, moment_store.trace_with(row, TraceStep("deliver", "error", note))
+        )
+        return None
+    delivery_store.set_status(conn, key, "failed", now, detail=receipt.detail, attempts=attempts)
+    note = f"failed after {attempts} attempt(s): {receipt.detail}"
+    return _end(conn, row, StopReason.DELIVERY_FAILED, TraceStep("deliver", "error", note), now)
+
+
+def _end(
+    conn: Connection,
+    row: Any,
+    reason: StopReason,
+    step: TraceStep,
+    now: datetime,
+    *,
+    delivery: tuple[str, str] | None = None,
+) -> StopReason:
+    """Finish the moment with its one stop reason; optionally settle its delivery row with the same detail."""
+    if delivery is not None:
+        delivery_store.set_status(conn, delivery[0], delivery[1], now, detail=step.detail)
+    moment_store.finish(conn, row.id, reason, moment_store.trace_with(row, step), now)
+    return reason
 
 
 def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
