@@ -96,7 +96,5 @@ def _print_report(db, out: Console, mail: Path) -> None:  # type: ignore[no-unty
     out.print(table)
     counts = Counter(stop_reason_counts(db))
     out.print("Moments by how they ended: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common()))
-    out.print(
-        f"Read the messages in {mail.resolve()} (.eml files); every moment's trace: "
-        f"KAIROS_DATA_DIR={mail.parent} kairos moments --trace"
-    )
+    out.print(f"Read the messages in {mail.resolve()} (.eml files).")
+    out.print(f"Every moment's trace: KAIROS_DATA_DIR={mail.parent} ./kairos.sh moments --trace --limit 10")
