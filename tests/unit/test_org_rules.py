@@ -29,8 +29,11 @@ def test_a_snapshot_diff_yields_promotion_manager_change_hire_and_termination() 
     assert changes == {
         (EventType.PROMOTION, "b"),
         (EventType.MANAGER_CHANGE, "b"),
+        (EventType.REPORT_LEFT, "a"),
+        (EventType.REPORT_JOINED, "d"),
         (EventType.PERSON_HIRED, "d"),
         (EventType.PERSON_TERMINATED, "c"),
+        (EventType.FIRST_DIRECT_REPORT, "d"),
     }
 
 

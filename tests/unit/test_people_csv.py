@@ -266,7 +266,15 @@ def test_a_level_increase_is_a_promotion_and_a_new_manager_a_manager_change(db: 
 
     result = import_people(db, people_csv(tmp_path / "b.csv", changed), as_of=date(2026, 3, 4), now=LATER)
 
-    assert result.changes == {"person.promoted": 1, "person.manager_changed": 1}
+    # r2 moves under r1: r1 gets a first report, and m1 becomes a manager of managers.
+    assert result.changes == {
+        "person.promoted": 1,
+        "person.manager_changed": 1,
+        "manager.report_left": 1,
+        "manager.report_joined": 1,
+        "person.first_direct_report": 1,
+        "person.first_manager_of_managers": 1,
+    }
     new = [(t, s, d) for t, s, d in event_types(db) if t != "person.imported"]
     assert ("person.promoted", "r1") in {(t, s) for t, s, _ in new}
     promoted = next(d for t, _, d in new if t == "person.promoted")

@@ -29,6 +29,7 @@ class StopReason(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     DELIVERY_UNCERTAIN = "delivery_uncertain"
     PLAY_UNAVAILABLE = "play_unavailable"
+    CANCELLED = "cancelled"  # the person left or went on leave before it was due
     ERROR = "error"  # an unexpected failure while running the moment; the trace holds it
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
 _LEVEL = re.compile(r"^\s*(?P<track>[A-Za-z]*)[\s\-_]*(?P<rank>\d+)\s*$")
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    LEAVE = "leave"  # employed, but away: no nudges, pending moments cancelled
+    TERMINATED = "terminated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +29,34 @@ class Person:
     location: str
     time_zone: str
     start_date: date | None
+    status: PersonStatus = PersonStatus.ACTIVE
+    end_date: date | None = None  # the last day of employment, when known
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, as hire events carry it."""
+        out = asdict(self)
+        for key in ("start_date", "end_date"):
+            out[key] = out[key].isoformat() if out[key] else None
+        out["status"] = self.status.value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Person:
+        values: dict[str, Any] = {f.name: data.get(f.name) for f in fields(cls)}
+        for key in ("start_date", "end_date"):
+            values[key] = date.fromisoformat(values[key]) if values[key] else None
+        values["status"] = PersonStatus(values["status"] or "active")
+        return cls(**values)
+
+
+def is_executive(level: str, prefixes: tuple[str, ...] = ("E",)) -> bool:
+    """An executive level such as ``E1``: its track starts with one of ``prefixes``."""
+    match = _LEVEL.match(level)
+    return bool(match) and match.group("track").upper().startswith(prefixes)  # type: ignore[union-attr]
 
 
 def level_rank(level: str) -> int | None:

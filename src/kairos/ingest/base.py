@@ -76,6 +76,12 @@ def decode_text(raw: bytes, name: str) -> str:
     return text
 
 
+def sniff_delimiter(text: str) -> str:
+    """``;`` when the header line uses it more than commas (Excel in many European locales), else ``,``."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def normalize_header(name: str) -> str:
     """``'Manager ID'``, ``'manager-id'`` and ``' MANAGER_ID '`` all mean ``manager_id``."""
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
@@ -95,6 +101,7 @@ def read_csv(
     optional: Iterable[str] = (),
     max_chars: int,
     problems: Problems | None = None,
+    delimiter: str | None = None,
 ) -> Iterator[CsvRow]:
     """Rows of a CSV whose header is matched case- and space-insensitively.
 
@@ -104,7 +111,7 @@ def read_csv(
     """
     required, optional = list(required), list(optional)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
     try:
         header = next(reader)
     except StopIteration:

@@ -112,6 +112,19 @@ def reschedule(conn: Connection, moment_id: int, due_at: datetime, trace: list[d
     )
 
 
+def cancel_for_person(conn: Connection, person_id: str, detail: str, now: datetime) -> int:
+    """End every not-yet-run moment about or for ``person_id`` as cancelled, saying why in its trace."""
+    pending = conn.execute(
+        select(moments.c.id, moments.c.trace).where(
+            moments.c.status == MomentStatus.PLANNED.value,
+            or_(moments.c.recipient_id == person_id, moments.c.subject_id == person_id),
+        )
+    ).all()
+    for row in pending:
+        finish(conn, row.id, StopReason.CANCELLED, trace_with(row, TraceStep("cancel", "done", detail)), now)
+    return len(pending)
+
+
 def set_trace(conn: Connection, moment_id: int, trace: list[dict[str, Any]]) -> None:
     conn.execute(update(moments).where(moments.c.id == moment_id).values(trace=trace))
 

@@ -94,9 +94,11 @@ people = Table(
     Column("location", String(300), nullable=False),
     Column("time_zone", String(64), nullable=False),
     Column("start_date", Date),
-    Column("status", String(20), nullable=False, default="active"),
+    Column("status", String(20), nullable=False, default="active"),  # active | leave | terminated
+    Column("end_date", Date),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_people_email", "email"),
+    Index("ix_people_manager_id", "manager_id"),
 )
 
 frameworks = Table(
