@@ -220,6 +220,21 @@ def run(
 
 
 @app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default KAIROS_API__HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KAIROS_API__PORT)")] = None,
+) -> None:
+    """Run the HTTP service: SCIM provisioning, HRIS webhooks, health."""
+    import uvicorn
+
+    from kairos.api.app import create_app
+
+    settings = _settings()
+    application = create_app(settings, _database(settings))
+    uvicorn.run(application, host=host or settings.api.host, port=port or settings.api.port, log_level="info")
+
+
+@app.command()
 def moments(
     person: Annotated[str | None, typer.Option(help="Only moments for this recipient id")] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,

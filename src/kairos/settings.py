@@ -43,6 +43,28 @@ class QuietHours(BaseModel):
         return self
 
 
+class ApiSettings(BaseModel):
+    """The HTTP service (`kairos serve`): SCIM provisioning, HRIS webhooks, health."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class ScimSettings(BaseModel):
+    """SCIM 2.0 provisioning under /scim/v2; off until a bearer token is set."""
+
+    token: SecretStr | None = None
+    max_results: int = Field(default=200, ge=1, le=10_000, description="largest page a list request returns")
+
+
+class WebhookSettings(BaseModel):
+    """Shared secrets for HRIS webhooks (HMAC-SHA256 of the body); a source without a secret is refused."""
+
+    generic_secret: SecretStr | None = None
+    bamboohr_secret: SecretStr | None = None
+    workday_secret: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     """Kairos's configuration; build it with :func:`get_settings`, never at import time."""
 
@@ -56,12 +78,20 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; unset means SQLite at <data_dir>/kairos.db",
     )
     smtp: SmtpSettings = SmtpSettings()
+    api: ApiSettings = ApiSettings()
+    scim: ScimSettings = ScimSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     quiet_hours: QuietHours = QuietHours()
     working_days: list[int] = Field(default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday")
     weekly_cap: int = Field(default=3, ge=0, le=50, description="nudges per person per local week")
     default_time_zone: str = "UTC"
     max_field_chars: int = Field(default=2000, ge=50, description="longest text accepted in one field")
-    mass_termination_share: float = Field(default=0.10, gt=0, le=1)
+    mass_termination_share: float = Field(
+        default=0.10, gt=0, le=1, description="largest share of people one change may terminate or send on leave"
+    )
+    executive_level_prefixes: list[str] = Field(
+        default=["E"], description="level tracks that count as executive (E1, E2…)"
+    )
     claim_batch: int = Field(default=100, ge=1, le=10_000)
     claim_lease_seconds: int = Field(default=300, ge=10)
     overload_meeting_hours: float = Field(

@@ -84,7 +84,13 @@ def _person_changes(old: Person, new: Person) -> list[Change]:
     return changes
 
 
-def diff_snapshots(stored: Mapping[str, Person], incoming: Iterable[Person], *, full: bool = True) -> list[Change]:
+def diff_snapshots(
+    stored: Mapping[str, Person],
+    incoming: Iterable[Person],
+    *,
+    full: bool = True,
+    executive_prefixes: tuple[str, ...] = ("E",),
+) -> list[Change]:
     """The HR events that turn ``stored`` (everyone not terminated) into the incoming state.
 
     ``full`` means the incoming people are the whole organization, so a stored person it does
@@ -104,10 +110,12 @@ def diff_snapshots(stored: Mapping[str, Person], incoming: Iterable[Person], *, 
     if full:
         for gone in sorted(set(stored) - seen):
             changes.append(Change(EventType.PERSON_TERMINATED, gone, {"level": stored[gone].level, "end_date": None}))
-    return changes + _derived_transitions(stored, apply_changes(stored, changes))
+    return changes + _derived_transitions(stored, apply_changes(stored, changes), executive_prefixes)
 
 
-def _derived_transitions(before: Mapping[str, Person], after: Mapping[str, Person]) -> list[Change]:
+def _derived_transitions(
+    before: Mapping[str, Person], after: Mapping[str, Person], executive_prefixes: tuple[str, ...]
+) -> list[Change]:
     def reports(org: Mapping[str, Person]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         for person in org.values():
@@ -128,7 +136,9 @@ def _derived_transitions(before: Mapping[str, Person], after: Mapping[str, Perso
             derived.append(Change(EventType.FIRST_MANAGER_OF_MANAGERS, pid, {"managers": managed_managers_now}))
     for pid, person in sorted(after.items()):
         old = before.get(pid)
-        if is_executive(person.level) and (old is None or not is_executive(old.level)):
+        if is_executive(person.level, executive_prefixes) and (
+            old is None or not is_executive(old.level, executive_prefixes)
+        ):
             derived.append(Change(EventType.FIRST_EXECUTIVE_ROLE, pid, {"level": person.level, "role": person.role}))
     return derived
 

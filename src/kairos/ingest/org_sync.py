@@ -55,6 +55,7 @@ def sync_people(
     now: datetime,
     guard: MassChangeGuard = MassChangeGuard(),  # noqa: B008 - immutable
     dry_run: bool = False,
+    executive_prefixes: tuple[str, ...] = ("E",),
 ) -> SyncResult:
     """Record what changed between the stored organization and ``incoming``, in one transaction.
 
@@ -73,7 +74,7 @@ def sync_people(
                 if p.status is not PersonStatus.TERMINATED
             ]
         else:
-            changes = diff_snapshots(stored, incoming, full=full)
+            changes = diff_snapshots(stored, incoming, full=full, executive_prefixes=executive_prefixes)
         _check_guard(changes, employed, guard, input_name)
         counts = Counter(c.type.value for c in changes)
         if dry_run:

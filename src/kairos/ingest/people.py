@@ -214,6 +214,7 @@ def import_people(
     mass_termination_share: float = 0.10,
     allow_mass_termination: bool = False,
     dry_run: bool = False,
+    executive_prefixes: tuple[str, ...] = ("E",),
 ) -> SyncResult:
     """Import a full people snapshot effective ``as_of``: validate it all, then record what changed at once."""
     file = str(path)
@@ -228,4 +229,5 @@ def import_people(
         now=now,
         guard=MassChangeGuard(mass_termination_share, allow_mass_termination),
         dry_run=dry_run,
+        executive_prefixes=executive_prefixes,
     )

@@ -1,0 +1,23 @@
+"""The app factory. Nothing is built at import time: settings and the database come in as arguments."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from kairos import __version__
+from kairos.api.deps import Services, services
+from kairos.clock import Clock, SystemClock
+from kairos.settings import Settings
+from kairos.store import Database
+
+
+def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
+    app = FastAPI(title="Kairos", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.services = Services(settings=settings, db=db, clock=clock or SystemClock())
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(svc: Services = Depends(services)) -> dict[str, str]:  # noqa: B008 - FastAPI's idiom
+        svc.db.require_schema()
+        return {"status": "ok", "version": __version__}
+
+    return app
