@@ -56,3 +56,53 @@ def test_a_title_names_a_one_on_one_between_peers() -> None:
 def test_a_large_meeting_titled_like_a_one_on_one_is_not_one() -> None:
     assert classify("1:1 office hours", ["a", "b", "c"], 0, lambda _: None).kind is MeetingKind.OTHER
     assert classify("Platform team weekly", ["a", "b", "c"], 2, lambda _: None).kind is MeetingKind.TEAM_MEETING
+
+
+def test_a_manager_change_is_told_to_the_person_the_old_manager_and_the_new_one() -> None:
+    stored = {p.id: p for p in (person("a"), person("b"), person("c", manager_id="a"), person("x", manager_id="b"))}
+    changes = diff_snapshots(stored, [person("c", manager_id="b")], full=False)
+    assert [(c.type, c.subject, c.data) for c in changes] == [
+        (EventType.MANAGER_CHANGE, "c", {"from": "a", "to": "b"}),
+        (EventType.REPORT_LEFT, "a", {"report": "c", "to": "b"}),
+        (EventType.REPORT_JOINED, "b", {"report": "c", "from": "a"}),
+    ]
+
+
+def test_leave_starts_and_ends_with_the_status() -> None:
+    from kairos.domain.person import PersonStatus
+
+    on_leave = person("a", status=PersonStatus.LEAVE)
+    [start] = diff_snapshots({"a": person("a")}, [on_leave], full=False)
+    [end] = diff_snapshots({"a": on_leave}, [person("a")], full=False)
+    assert start.type is EventType.LEAVE_STARTED and end.type is EventType.LEAVE_ENDED
+
+
+def test_a_termination_with_a_date_carries_it_and_nothing_else() -> None:
+    from datetime import date
+
+    from kairos.domain.person import PersonStatus
+
+    gone = person("a", status=PersonStatus.TERMINATED, end_date=date(2026, 3, 31), level="IC9")
+    [change] = diff_snapshots({"a": person("a")}, [gone], full=False)
+    assert change.type is EventType.PERSON_TERMINATED and change.data["end_date"] == "2026-03-31"
+
+
+def test_derived_transitions_first_report_first_manager_of_managers_first_executive_level() -> None:
+    stored = {p.id: p for p in (person("ceo", level="M3"), person("lead", manager_id="ceo"), person("dev"))}
+    incoming = [person("ceo", level="E1"), person("lead", manager_id="ceo"), person("dev", manager_id="lead")]
+    derived = {(c.type, c.subject) for c in diff_snapshots(stored, incoming)}
+    assert (EventType.FIRST_DIRECT_REPORT, "lead") in derived
+    assert (EventType.FIRST_MANAGER_OF_MANAGERS, "ceo") in derived
+    assert (EventType.FIRST_EXECUTIVE_ROLE, "ceo") in derived
+    assert (EventType.FIRST_DIRECT_REPORT, "ceo") not in derived  # the CEO already had a report
+
+
+def test_executive_tracks_are_configurable() -> None:
+    changes = diff_snapshots({"a": person("a", level="M3")}, [person("a", level="VP1")], executive_prefixes=("VP",))
+    assert EventType.FIRST_EXECUTIVE_ROLE in {c.type for c in changes}
+
+
+def test_other_field_changes_are_one_update_event_with_the_new_values() -> None:
+    [change] = diff_snapshots({"a": person("a")}, [person("a", name="Ann New", time_zone="Asia/Tokyo")], full=False)
+    assert change.type is EventType.PERSON_UPDATED
+    assert change.data == {"fields": {"name": "Ann New", "time_zone": "Asia/Tokyo"}}
