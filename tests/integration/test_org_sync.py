@@ -27,7 +27,8 @@ NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 def _row(
     pid: str, manager: str = "", *, level: str = "IC2", status: str = "", end: str = "", start: str = "2022-01-01"
 ):
-    return f"{pid},Name {pid},{pid}@example.com,{manager},Engineer,{level},Core,Berlin,Europe/Berlin,{start},{status},{end}"
+    fields = [pid, f"Name {pid}", f"{pid}@example.com", manager, "Engineer", level, "Core", "Berlin", "Europe/Berlin"]
+    return ",".join([*fields, start, status, end])
 
 
 HEADER_WITH_STATUS = HEADER + ",status,end_date"
