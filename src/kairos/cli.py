@@ -27,8 +27,10 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import people, frameworks, goals and calendars.", no_args_is_help=True)
 plays_app = typer.Typer(help="Inspect and validate the play library.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audits: is the data ready, is the engine fair.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(plays_app, name="plays")
+app.add_typer(audit_app, name="audit")
 # Wide enough that a line a test or a script greps for is never wrapped.
 out = Console(width=200) if not sys.stdout.isatty() else Console()
 err = Console(stderr=True, width=200) if not sys.stderr.isatty() else Console(stderr=True)
@@ -84,25 +86,40 @@ def import_people_cmd(
         str | None, typer.Option(help="Date the snapshot is effective (YYYY-MM-DD); default today")
     ] = None,
     allow_mass_termination: Annotated[bool, typer.Option(help="Accept a snapshot that terminates many people")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change, and store nothing")] = False,
     now: NowOption = None,
 ) -> None:
-    """Import a full people snapshot (CSV); changes since the last one become HR events."""
+    """Import a full people snapshot (CSV or JSON); changes since the last one become HR events."""
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
     from kairos.ingest.people import import_people
 
     settings = _settings()
     moment = _parse_now(now)
     effective = date.fromisoformat(as_of) if as_of else moment.date()
-    result = import_people(
-        _database(settings),
-        file,
-        as_of=effective,
-        now=moment,
-        max_chars=settings.max_field_chars,
-        mass_termination_share=settings.mass_termination_share,
-        allow_mass_termination=allow_mass_termination,
-    )
-    changes = ", ".join(f"{n} {t}" for t, n in sorted(result.changes.items())) or "no changes"
-    out.print(f"{file}: {result.people} people; {result.events} new events ({changes})")
+    with Progress(SpinnerColumn(), *Progress.get_default_columns(), TimeElapsedColumn(), console=err,
+                  transient=True) as progress:  # fmt: skip
+        task = progress.add_task(f"Importing {file.name}", total=None)
+        result = import_people(
+            _database(settings),
+            file,
+            as_of=effective,
+            now=moment,
+            max_chars=settings.max_field_chars,
+            mass_termination_share=settings.mass_termination_share,
+            allow_mass_termination=allow_mass_termination,
+            dry_run=dry_run,
+            executive_prefixes=tuple(settings.executive_level_prefixes),
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    table = Table("change", "events", title=f"{file}: {result.people} people" + (" (dry run: nothing stored)"
+                                                                                  if dry_run else ""))  # fmt: skip
+    for kind, count in sorted(result.changes.items()):
+        table.add_row(kind, str(count))
+    out.print(table if result.changes else f"{file}: {result.people} people; no changes")
+    if not dry_run:
+        cancelled = f", {result.cancelled_moments} pending moments cancelled" if result.cancelled_moments else ""
+        out.print(f"{result.events} new events{cancelled}")
 
 
 @import_app.command("framework")
@@ -217,6 +234,33 @@ def run(
     out.print("Kairos worker running; Ctrl-C to stop.")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
         run_forever(rt, clock, interval, lambda: bool(stopping))
+
+
+@audit_app.command("data")
+def audit_data_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    now: NowOption = None,
+) -> None:
+    """Data readiness: for every source, is it structured, current and accessible, and what is missing."""
+    from kairos.ingest.readiness import audit_data
+
+    settings = _settings()
+    report = audit_data(_database(settings), _parse_now(now))
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return
+    table = Table("source", "present", "structured", "current (12 months)", "accessible", "records", "gaps",
+                  title="Data readiness")  # fmt: skip
+    mark = {True: "yes", False: "no", None: "—"}
+    for s in report.sources:
+        table.add_row(s.source, mark[s.present], mark[s.structured], mark[s.current], s.accessible, str(s.records),
+                      "; ".join(s.gaps) or "none")  # fmt: skip
+    out.print(table)
+    gaps = sum(len(source.gaps) for source in report.sources)
+    if report.ready:
+        out.print(f"Ready for go-live: people, framework, goals and calendars are present and current ({gaps} gaps).")
+    else:
+        out.print("Not ready: people, framework, goals and calendars must be present and updated within 12 months.")
 
 
 @app.command()

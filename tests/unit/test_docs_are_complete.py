@@ -53,3 +53,12 @@ def test_the_readme_opens_with_the_two_commands() -> None:
     block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
     assert block[0].startswith("./kairos.sh demo") and block[1].startswith("./kairos.sh test")
     assert lines.index("```sh") < 5
+
+
+def test_the_people_examples_parse() -> None:
+    from datetime import date
+
+    from kairos.ingest.people import parse_people
+
+    for path in sorted((ROOT / "examples" / "people").iterdir()):
+        assert parse_people(path, as_of=date(2026, 3, 2)), path

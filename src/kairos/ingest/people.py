@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -41,10 +42,15 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
-def parse_people(path: Path | str, *, max_chars: int = 2000, as_of: date | None = None) -> list[Person]:
+Progress = Callable[[int, int], None]  # (records done, records in all)
+
+
+def parse_people(
+    path: Path | str, *, max_chars: int = 2000, as_of: date | None = None, progress: Progress | None = None
+) -> list[Person]:
     """Every person in the file, or an InputError listing all the file's problems."""
     file = str(path)
-    return parse_people_text(read_text(path), file, max_chars=max_chars, as_of=as_of)
+    return parse_people_text(read_text(path), file, max_chars=max_chars, as_of=as_of, progress=progress)
 
 
 def _records(text: str, file: str, max_chars: int, problems: Problems) -> list[tuple[int, dict[str, str]]]:
@@ -90,12 +96,17 @@ def _json_records(text: str, file: str, max_chars: int, problems: Problems) -> l
     return records
 
 
-def parse_people_text(text: str, file: str, *, max_chars: int = 2000, as_of: date | None = None) -> list[Person]:
+def parse_people_text(
+    text: str, file: str, *, max_chars: int = 2000, as_of: date | None = None, progress: Progress | None = None
+) -> list[Person]:
     problems = Problems(file)
     found: list[Person] = []
     first_row: dict[str, int] = {}
     emails: dict[str, int] = {}
-    for number, v in _records(text, file, max_chars, problems):
+    records = _records(text, file, max_chars, problems)
+    for done, (number, v) in enumerate(records, start=1):
+        if progress is not None and done % 5000 == 0:
+            progress(done, len(records))
         person = _validate(number, v, problems, first_row, emails, as_of)
         first_row.setdefault(v.get("id", ""), number)
         emails.setdefault(v.get("email", "").lower(), number)
@@ -215,10 +226,13 @@ def import_people(
     allow_mass_termination: bool = False,
     dry_run: bool = False,
     executive_prefixes: tuple[str, ...] = ("E",),
+    progress: Progress | None = None,
 ) -> SyncResult:
     """Import a full people snapshot effective ``as_of``: validate it all, then record what changed at once."""
     file = str(path)
-    incoming = parse_people(path, max_chars=max_chars, as_of=as_of)
+    incoming = parse_people(path, max_chars=max_chars, as_of=as_of, progress=progress)
+    if progress is not None:
+        progress(len(incoming), len(incoming))
     return sync_people(
         db,
         incoming,
