@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "(top functions to bench/results/profile-*.txt)",
     )
     p.add_argument("--no-tick", action="store_true", help="skip the calendar import and tick scenario")
+    p.add_argument("--snapshot-people", type=int, help="people in the snapshot-diff measurement (default 100000)")
     p.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="where to write the JSON figures")
     return p
 
@@ -141,6 +142,39 @@ def bench_imports(work: Path, sizes: list[int], repeat: int) -> list[dict[str, A
         )
         csv_path.unlink()
     return results
+
+
+def bench_snapshot(work: Path, n: int, repeat: int) -> dict[str, Any]:
+    """A second snapshot with 2 % changes, imported against a stored one, next to the raw insert of its rows."""
+    org = generate.make_org(n)
+    later, planned = generate.changed_org(org)
+    first, second = work / f"snap-{n}-a.csv", work / f"snap-{n}-b.csv"
+    generate.write_people_csv(org, first)
+    generate.write_people_csv(later, second)
+    runs = []
+    for i in range(repeat):
+        diff = measure.run_isolated(measure.kairos_snapshot_diff, str(first), str(second), str(work / f"snap-{i}.db"))
+        raw = measure.run_isolated(measure.raw_sqlite_insert, str(second), str(work / f"snap-raw-{i}.db"))
+        _drop_db(work / f"snap-{i}.db")
+        _drop_db(work / f"snap-raw-{i}.db")
+        runs.append({"diff": diff, "raw": raw, "ratio": raw["seconds"] / diff["seconds"]})
+        _say(f"[snapshot] {n:,} people, run {i + 1}/{repeat}: diff import {diff['seconds']:.2f} s, "
+             f"raw {raw['seconds']:.2f} s, changes {diff['changes']}")  # fmt: skip
+    seconds = statistics.median(r["diff"]["seconds"] for r in runs)
+    raw_s = statistics.median(r["raw"]["seconds"] for r in runs)
+    return {
+        "people": n,
+        "planned_changes": planned,
+        "changes": runs[0]["diff"]["changes"],
+        "events": runs[0]["diff"]["events"],
+        "seconds": seconds,
+        "rows_per_s": len(later.rows) / seconds,
+        "peak_rss_mb": max(r["diff"]["peak_rss_mb"] for r in runs),
+        "rss_growth_mb": max(r["diff"]["rss_growth_mb"] for r in runs),
+        "raw_seconds": raw_s,
+        "raw_rows_per_s": len(later.rows) / raw_s,
+        "rate_ratio": statistics.median(r["ratio"] for r in runs),
+    }
 
 
 def bench_tick(work: Path, n: int, repeat: int) -> dict[str, Any]:
@@ -350,6 +384,20 @@ def render(doc: dict[str, Any]) -> str:
             "synchronous=NORMAL;\n   kairos/raw rate = raw s / kairos s, paired per run; parse = parse_people "
             "alone (its share of the kairos time)."
         )
+    snap = doc.get("snapshot")
+    if snap:
+        parts.append(f"\n3. Snapshot diff: {snap['people']:,} people stored, a new snapshot with 2 % changes "
+                     f"({sum(snap['changes'].values()):,} events: {snap['changes']})")  # fmt: skip
+        parts.append(_table(
+            ["people", "diff import s", "rows/s", "peak RSS MB (+growth)", "raw s", "raw rows/s", "kairos/raw rate"],
+            [[_n(snap["people"]), f"{snap['seconds']:.2f}", _n(snap["rows_per_s"]),
+              f"{snap['peak_rss_mb']:,.0f} (+{snap['rss_growth_mb']:,.0f})", f"{snap['raw_seconds']:.3f}",
+              _n(snap["raw_rows_per_s"]), f"{snap['rate_ratio']:.2f}"]],
+        ))  # fmt: skip
+        parts.append(
+            "   diff import = import_people of the second snapshot against the stored first (validate, diff, "
+            "save changed people, record events); raw = sqlite3.executemany of the same rows into an empty table."
+        )
     t = doc.get("tick")
     if t:
         c, k, s = t["calendar"], t["tick"], t["setup"]
@@ -455,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kairos-bench-") as tmp:
         work = Path(tmp)
         doc["imports"] = bench_imports(work, sizes, repeat)
+        snapshot_n = args.snapshot_people or (10000 if args.quick else 100000)
+        doc["snapshot"] = bench_snapshot(work, snapshot_n, repeat)
         tick = None if args.no_tick else bench_tick(work, tick_n, repeat)
         if tick:
             doc["tick"] = {k: v for k, v in tick.items() if k != "paths"}

@@ -289,3 +289,46 @@ def write_goals(org: Org, competencies: dict[str, int], path: Path, share: float
             )
             count += 1
     return count
+
+
+def changed_org(org: Org, share: float = 0.02, seed: int = 7) -> tuple[Org, dict[str, int]]:
+    """A later snapshot of ``org`` with ``share`` of people changed, the mix a real month brings.
+
+    Of the changes: 40 % promotions, 25 % manager moves, 15 % leavers (people without reports),
+    10 % hires, 10 % team or location moves. Returns the new org and the counts of each kind.
+    """
+    rng = random.Random(seed)
+    rows = [dict(r) for r in org.rows]
+    by_id = {r["id"]: r for r in rows}
+    managers = sorted(org.reports)
+    leaves = [r["id"] for r in rows if r["id"] not in org.reports]
+    changes = max(1, int(len(rows) * share))
+    plan = {"promotions": 0.40, "manager_moves": 0.25, "leavers": 0.15, "hires": 0.10, "moves": 0.10}
+    counts = {kind: int(changes * part) for kind, part in plan.items()}
+    touched = rng.sample(leaves, counts["promotions"] + counts["manager_moves"] + counts["leavers"] + counts["moves"])
+    cursor = 0
+
+    def take(k: int) -> list[str]:
+        nonlocal cursor
+        picked = touched[cursor : cursor + k]
+        cursor += k
+        return picked
+
+    for pid in take(counts["promotions"]):
+        row = by_id[pid]
+        rank = int(row["level"][1:])
+        row["level"] = f"{row['level'][0]}{rank + 1}"
+    for pid in take(counts["manager_moves"]):
+        row = by_id[pid]
+        new_manager = rng.choice([m for m in managers if m != row["manager_id"]])
+        row["manager_id"], row["team"] = new_manager, f"Team {new_manager}"
+    gone = set(take(counts["leavers"]))
+    for pid in take(counts["moves"]):
+        by_id[pid]["location"] = by_id[pid]["location"] + " (new office)"
+    kept = [r for r in rows if r["id"] not in gone]
+    for i in range(counts["hires"]):
+        boss = rng.choice(managers)
+        kept.append({**by_id[boss], "id": f"h{i:07d}", "email": f"hire.{i}@bench.example", "manager_id": boss,
+                     "role": rng.choice(IC_ROLES), "level": "L1", "team": f"Team {boss}",
+                     "start_date": "2026-03-01"})  # fmt: skip
+    return Org(kept, org.reports), counts

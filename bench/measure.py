@@ -354,3 +354,18 @@ def profile_call(kind: str, args: tuple[str, ...], out_path: str, top: int = 25)
             for k, v in rows
         ],
     }
+
+
+def kairos_snapshot_diff(first_csv: str, second_csv: str, db_path: str) -> dict[str, Any]:
+    """Import ``first_csv``, then time importing ``second_csv``: the diff against a stored organization."""
+    from kairos.ingest.people import import_people
+
+    db = _fresh_db(Path(db_path))
+    import_people(db, first_csv, as_of=AS_OF, now=IMPORTED_AT)
+    before = _rss_mb()
+    start = time.perf_counter()
+    result = import_people(db, second_csv, as_of=date(2026, 3, 2), now=IMPORTED_AT)
+    seconds = time.perf_counter() - start
+    db.dispose()
+    return {"seconds": seconds, "rows": result.people, "events": result.events, "changes": dict(result.changes),
+            **_peak(before)}  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -38,7 +38,7 @@ class Person:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, as hire events carry it."""
-        out = asdict(self)
+        out: dict[str, Any] = {f: getattr(self, f) for f in _FIELD_NAMES}
         for key in ("start_date", "end_date"):
             out[key] = out[key].isoformat() if out[key] else None
         out["status"] = self.status.value
@@ -51,6 +51,9 @@ class Person:
             values[key] = date.fromisoformat(values[key]) if values[key] else None
         values["status"] = PersonStatus(values["status"] or "active")
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Person))
 
 
 def is_executive(level: str, prefixes: tuple[str, ...] = ("E",)) -> bool:
