@@ -598,3 +598,24 @@ def test_a_rejected_people_file_leaves_people_and_events_exactly_unchanged(
             import_people(db, path, as_of=date(2026, 3, 9), now=datetime(2026, 3, 9, 8, tzinfo=UTC))
 
     assert snapshot(db) == before, label
+
+
+PEOPLE_KEYS = ["id", "name", "email", "manager_id", "role", "level", "team", "location", "time_zone", "start_date",
+               "status", "end_date", "extra"]  # fmt: skip
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+
+
+@QUICK
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(PEOPLE_KEYS), JSON_SCALARS | st.lists(JSON_SCALARS, max_size=2), max_size=12)
+        | JSON_SCALARS,
+        max_size=6,
+    ).flatmap(lambda people: st.sampled_from([people, {"people": people}, {"persons": people}]))
+)
+@example({"people": [{"id": 1, "name": "A", "email": "a@example.com", "role": "E", "level": "IC2",
+                      "time_zone": "Europe/Berlin", "manager_id": 1}]})  # fmt: skip
+def test_parsing_any_json_people_document_never_crashes(doc: object) -> None:
+    found = never_crashes(parse_people_text, json.dumps(doc), "people.json", as_of=date(2026, 3, 2))
+    if found is not None:
+        assert all(p.id and p.time_zone for p in found)
