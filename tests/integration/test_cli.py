@@ -76,10 +76,13 @@ def test_a_dry_run_shows_the_changes_and_stores_nothing(
 ) -> None:
     first = people_csv(tmp_path / "a.csv", ["a,Ann,ann@example.com,,Lead,M1,Core,Berlin,Europe/Berlin,2020-01-01"])
     _run(["import", "people", str(first), "--as-of", "2026-03-02"], capsys)
-    second = people_csv(tmp_path / "b.csv", [
-        "a,Ann,ann@example.com,,Lead,M2,Core,Berlin,Europe/Berlin,2020-01-01",
-        "b,Bo,bo@example.com,a,Dev,IC2,Core,Berlin,Europe/Berlin,2021-01-01",
-    ])
+    second = people_csv(
+        tmp_path / "b.csv",
+        [
+            "a,Ann,ann@example.com,,Lead,M2,Core,Berlin,Europe/Berlin,2020-01-01",
+            "b,Bo,bo@example.com,a,Dev,IC2,Core,Berlin,Europe/Berlin,2021-01-01",
+        ],
+    )
     code, out, _ = _run(["import", "people", str(second), "--as-of", "2026-03-03", "--dry-run"], capsys)
     assert code == 0 and "dry run: nothing stored" in out
     assert "person.promoted" in out and "person.hired" in out and "person.first_direct_report" in out
@@ -96,12 +99,20 @@ def test_the_data_readiness_audit_names_each_source_and_its_gaps(
     empty = json.loads(out)
     assert code == 0 and empty["ready"] is False
     assert {s["source"] for s in empty["sources"]} == {
-        "people", "competency framework", "development goals", "calendars", "assessments", "learning records"
+        "people",
+        "competency framework",
+        "development goals",
+        "calendars",
+        "assessments",
+        "learning records",
     }
-    people = people_csv(tmp_path / "p.csv", [
-        "a,Ann,ann@example.com,,Lead,M1,Core,Berlin,Europe/Berlin,2020-01-01",
-        "b,Bo,bo@example.com,a,Dev,IC2,Core,Berlin,Europe/Berlin,2021-01-01",
-    ])
+    people = people_csv(
+        tmp_path / "p.csv",
+        [
+            "a,Ann,ann@example.com,,Lead,M1,Core,Berlin,Europe/Berlin,2020-01-01",
+            "b,Bo,bo@example.com,a,Dev,IC2,Core,Berlin,Europe/Berlin,2021-01-01",
+        ],
+    )
     _run(["import", "people", str(people), "--as-of", "2026-03-02"], capsys)
     code, out, _ = _run(["audit", "data", "--json"], capsys)
     report = {s["source"]: s for s in json.loads(out)["sources"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from kairos import __version__
+from kairos.api import scim, webhooks
 from kairos.api.deps import Services, services
 from kairos.clock import Clock, SystemClock
 from kairos.settings import Settings
@@ -20,4 +21,6 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         svc.db.require_schema()
         return {"status": "ok", "version": __version__}
 
+    app.include_router(webhooks.router, prefix="/webhooks")
+    app.include_router(scim.router)  # prefix /scim/v2 (scim.PREFIX)
     return app

@@ -33,6 +33,8 @@ class EventType(StrEnum):
     FRAMEWORK_IMPORTED = "framework.imported"
     GOAL_SET = "goal.set"
     MEETING_SCHEDULED = "meeting.scheduled"
+    WEBHOOK_RECEIVED = "webhook.received"  # an HRIS webhook delivery was applied; id = its delivery id
+    WEBHOOK_REJECTED = "webhook.rejected"  # a delivery was refused (signature, timestamp, payload); no body kept
 
 
 @dataclass(frozen=True, slots=True)

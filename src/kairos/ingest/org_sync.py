@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -44,8 +45,17 @@ class MassChangeGuard:
     allowed: bool = False
 
 
-def sync_people(
-    db: Database,
+def sync_people(db: Database, incoming: Sequence[Person], **options: Any) -> SyncResult:
+    """Record what changed between the stored organization and ``incoming``, in one transaction of its own.
+
+    The options are those of :func:`sync_people_in`.
+    """
+    with db.transaction() as conn:
+        return sync_people_in(conn, incoming, **options)
+
+
+def sync_people_in(
+    conn: Connection,
     incoming: Sequence[Person],
     *,
     source: str,
@@ -57,44 +67,43 @@ def sync_people(
     dry_run: bool = False,
     executive_prefixes: tuple[str, ...] = ("E",),
 ) -> SyncResult:
-    """Record what changed between the stored organization and ``incoming``, in one transaction.
+    """Record what changed, inside the caller's transaction (SCIM writes its own rows in the same one).
 
     ``full`` means ``incoming`` is everyone (a snapshot); otherwise only the people given are
     compared (SCIM, webhooks). The first load of an empty database records ``person.imported``
-    for each person instead of hires and transitions: they were there before Kairos was.
+    for each person instead of hires and transitions: they were there before Kairos was. A dry
+    run computes the changes and writes nothing.
     """
-    with db.transaction() as conn:
-        stored = people_store.employed(conn) if full else people_store.neighbourhood(conn, incoming)
-        employed = len(stored) if full else people_store.count_employed(conn)
-        initial = employed == 0
-        if initial:
-            changes = [
-                Change(EventType.PERSON_IMPORTED, p.id, {"person": p.as_dict()})
-                for p in incoming
-                if p.status is not PersonStatus.TERMINATED
-            ]
-        else:
-            changes = diff_snapshots(stored, incoming, full=full, executive_prefixes=executive_prefixes)
-        _check_guard(changes, employed, guard, input_name)
-        counts = Counter(c.type.value for c in changes)
-        if dry_run:
-            conn.rollback()
-            return SyncResult(people=len(incoming), events=0, changes=counts, dry_run=True)
-        effective = datetime.combine(as_of, time(0), tzinfo=UTC)
-        batch = [
-            Event(
-                id=content_id(c.type, c.subject, c.data, as_of),
-                source=source,
-                type=c.type,
-                subject=c.subject,
-                time=effective,
-                data={**c.data, "effective": as_of.isoformat()},
-            )
-            for c in changes
+    stored = people_store.employed(conn) if full else people_store.neighbourhood(conn, incoming)
+    employed = len(stored) if full else people_store.count_employed(conn)
+    initial = employed == 0
+    if initial:
+        changes = [
+            Change(EventType.PERSON_IMPORTED, p.id, {"person": p.as_dict()})
+            for p in incoming
+            if p.status is not PersonStatus.TERMINATED
         ]
-        people_store.save(conn, _to_save(stored, incoming, changes, initial), now)
-        added = event_log.append(conn, batch, now)
-        cancelled = _cancel_for_leavers(conn, changes, as_of, now)
+    else:
+        changes = diff_snapshots(stored, incoming, full=full, executive_prefixes=executive_prefixes)
+    _check_guard(changes, employed, guard, input_name)
+    counts = Counter(c.type.value for c in changes)
+    if dry_run:
+        return SyncResult(people=len(incoming), events=0, changes=counts, dry_run=True)
+    effective = datetime.combine(as_of, time(0), tzinfo=UTC)
+    batch = [
+        Event(
+            id=content_id(c.type, c.subject, c.data, as_of),
+            source=source,
+            type=c.type,
+            subject=c.subject,
+            time=effective,
+            data={**c.data, "effective": as_of.isoformat()},
+        )
+        for c in changes
+    ]
+    people_store.save(conn, _to_save(stored, incoming, changes, initial), now)
+    added = event_log.append(conn, batch, now)
+    cancelled = _cancel_for_leavers(conn, changes, as_of, now)
     return SyncResult(people=len(incoming), events=added, changes=counts, cancelled_moments=cancelled)
 
 
@@ -137,4 +146,4 @@ def _cancel_for_leavers(conn: Connection, changes: list[Change], as_of: date, no
     return cancelled
 
 
-__all__ = ["MassChangeGuard", "SyncResult", "apply_changes", "sync_people"]
+__all__ = ["MassChangeGuard", "SyncResult", "apply_changes", "sync_people", "sync_people_in"]

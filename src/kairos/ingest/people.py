@@ -25,10 +25,10 @@ from kairos.store import Database
 COLUMNS = ("id", "name", "email", "manager_id", "role", "level", "team", "location", "time_zone", "start_date")
 OPTIONAL_COLUMNS = ("status", "end_date")
 REQUIRED_VALUES = ("id", "name", "email", "role", "level", "time_zone")
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+$")
-_ID = re.compile(r"^[\w.\-@:]{1,100}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+$")
+ID_PATTERN = re.compile(r"^[\w.\-@:]{1,100}$")
 # The sizes of the stored columns (store/schema.py): PostgreSQL refuses longer values mid-import.
-_MAX_LENGTH = {"name": 300, "email": 320, "role": 300, "level": 50, "team": 300, "location": 300}
+MAX_LENGTH = {"name": 300, "email": 320, "role": 300, "level": 50, "team": 300, "location": 300}
 
 
 @cache
@@ -56,7 +56,7 @@ def parse_people(
 def _records(text: str, file: str, max_chars: int, problems: Problems) -> list[tuple[int, dict[str, str]]]:
     """(row, values) from CSV, or from JSON (a list of people or ``{"people": [...]}``)."""
     if Path(file).suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
-        return _json_records(text, file, max_chars, problems)
+        return json_records(text, file, max_chars, problems)
     return [
         (row.number, row.values)
         for row in read_csv(
@@ -65,7 +65,7 @@ def _records(text: str, file: str, max_chars: int, problems: Problems) -> list[t
     ]
 
 
-def _json_records(text: str, file: str, max_chars: int, problems: Problems) -> list[tuple[int, dict[str, str]]]:
+def json_records(text: str, file: str, max_chars: int, problems: Problems) -> list[tuple[int, dict[str, str]]]:
     try:
         doc: Any = json.loads(text)
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
@@ -107,7 +107,7 @@ def parse_people_text(
     for done, (number, v) in enumerate(records, start=1):
         if progress is not None and done % 5000 == 0:
             progress(done, len(records))
-        person = _validate(number, v, problems, first_row, emails, as_of)
+        person = validate_record(number, v, problems, first_row, emails, as_of)
         first_row.setdefault(v.get("id", ""), number)
         emails.setdefault(v.get("email", "").lower(), number)
         if person is not None:
@@ -152,7 +152,7 @@ def _date(value: str, field: str, row: int, problems: Problems) -> date | None:
         return None
 
 
-def _validate(
+def validate_record(
     row: int,
     v: dict[str, str],
     problems: Problems,
@@ -165,15 +165,15 @@ def _validate(
     for name in REQUIRED_VALUES:
         if not v.get(name):
             problems.add("a value", row=row, field=name, value="")
-    for name, limit in _MAX_LENGTH.items():
+    for name, limit in MAX_LENGTH.items():
         if len(v.get(name, "")) > limit:
             problems.add(f"at most {limit} characters", row=row, field=name, value=v[name])
     pid, email = v.get("id", ""), v.get("email", "")
-    if pid and not _ID.match(pid):
+    if pid and not ID_PATTERN.match(pid):
         problems.add("an id of letters, digits and . - _ @ : (at most 100)", row=row, field="id", value=pid)
     if pid in first_row:
         problems.add(f"a unique id (also on row {first_row[pid]})", row=row, field="id", value=pid)
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL_PATTERN.match(email):
         problems.add("an email address like name@example.com", row=row, field="email", value=email)
     elif email.lower() in emails:
         problems.add(f"a unique email (also on row {emails[email.lower()]})", row=row, field="email", value=email)

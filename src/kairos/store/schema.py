@@ -216,3 +216,34 @@ deliveries = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_deliveries_recipient_status", "recipient_id", "status", "delivered_at"),
 )
+
+# SCIM 2.0 provisioning (api/scim): every User and Group as its client stored it (the full resource JSON,
+# without id and meta, which are columns), its version (the weak ETag), and for Users the person it provisions.
+# The columns beside the JSON are the few values filters and uniqueness are answered from by index.
+scim_resources = Table(
+    "scim_resources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),  # creation order: lists are oldest first
+    Column("resource_type", String(20), nullable=False),  # User | Group
+    Column("person_id", String(100), unique=True),  # Users: the person's id in `people`; NULL for Groups
+    Column("user_name_key", String(512), unique=True),  # Users: userName as compared (NFC, lowercase)
+    Column("external_id", String(512)),
+    Column("display_key", String(512)),  # displayName as compared (NFC, lowercase)
+    Column("data", Json, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("last_modified", UtcDateTime, nullable=False),
+    Index("ix_scim_resources_type_seq", "resource_type", "seq"),
+    Index("ix_scim_resources_type_external_id", "resource_type", "external_id"),
+    Index("ix_scim_resources_type_display_key", "resource_type", "display_key"),
+)
+
+# Group membership by id, so a User's read-only `groups` and the clean-up after a deletion are index look-ups.
+scim_group_members = Table(
+    "scim_group_members",
+    metadata,
+    Column("group_id", String(64), ForeignKey("scim_resources.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", String(64), primary_key=True),
+    Index("ix_scim_group_members_member_id", "member_id"),
+)
