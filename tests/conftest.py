@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,11 +44,11 @@ def postgres_url_for_schema(schema: str) -> str:
     return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    backend = request.param
+@contextmanager
+def empty_database_url(backend: str, folder: Path) -> Iterator[str]:
+    """A URL of an empty database on ``backend``: a new SQLite file, or a new PostgreSQL schema dropped after."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kairos.db'}"
+        yield f"sqlite:///{folder / f'kairos-{uuid.uuid4().hex[:8]}.db'}"
         return
     if not _PG_PROBLEM:
         _PG_PROBLEM.append(_postgres_reachable())
@@ -65,6 +66,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def another_database_url(database_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes more empty databases on the same backend as ``database_url`` (each cleaned up after the test)."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(empty_database_url(backend, tmp_path))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

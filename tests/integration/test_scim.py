@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
 from kairos.api.app import create_app
 from kairos.clock import FrozenClock
@@ -20,7 +19,6 @@ from kairos.settings import load_settings
 from kairos.store import Database, open_database
 from kairos.store import people as people_store
 from kairos.store.schema import events, moments, scim_resources
-from tests.conftest import PG_URL, postgres_url_for_schema
 from tests.factories import people_csv
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -111,21 +109,9 @@ def scim(database_url: str, db: Database) -> Scim:
 
 
 @pytest.fixture
-def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+def fresh_url(another_database_url: Callable[[], str]) -> str:
     """A second, empty database on the same backend."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield postgres_url_for_schema(schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return another_database_url()
 
 
 def assert_error(response: Any, status: int, scim_type: str | None = None) -> dict[str, Any]:

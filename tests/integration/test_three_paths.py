@@ -4,15 +4,14 @@ ends in the same stored people and the same events."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from kairos.api.app import create_app
 from kairos.api.webhooks import sign
@@ -22,7 +21,6 @@ from kairos.settings import load_settings
 from kairos.store import Database, open_database
 from kairos.store import people as people_store
 from kairos.store.schema import events
-from tests.conftest import PG_URL, postgres_url_for_schema
 from tests.factories import people_csv
 
 BEFORE, CHANGED = date(2026, 3, 2), date(2026, 3, 9)
@@ -44,31 +42,14 @@ AFTER = [
 
 
 @pytest.fixture
-def databases(database_url: str, tmp_path: Path) -> Iterator[list[Database]]:
+def databases(database_url: str, another_database_url: Callable[[], str]) -> Iterator[list[Database]]:
     """Three empty databases on the test's backend, one per path."""
-    urls, schemas = [database_url], []
-    for i in range(2):
-        if database_url.startswith("sqlite"):
-            urls.append(f"sqlite:///{tmp_path / f'path{i}.db'}")
-        else:
-            schemas.append(f"t_{uuid.uuid4().hex[:12]}")
-            urls.append(postgres_url_for_schema(schemas[-1]))
-    admin = create_engine(PG_URL) if schemas else None
-    if admin is not None:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    dbs = [open_database(url) for url in urls]
+    dbs = [open_database(url) for url in (database_url, another_database_url(), another_database_url())]
     for db in dbs:
         db.migrate()
     yield dbs
     for db in dbs:
         db.dispose()
-    if admin is not None:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _csv(path: Path, people: list[dict[str, str]]) -> Path:

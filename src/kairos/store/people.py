@@ -48,15 +48,19 @@ def employed(conn: Connection) -> dict[str, Person]:
     return {r.id: _person(r) for r in rows}
 
 
-def employed_among(conn: Connection, ids: Iterable[str]) -> dict[str, Person]:
-    wanted = list(set(ids))
+def _employed_where(conn: Connection, column: Any, values: Iterable[str]) -> dict[str, Person]:
+    """Employed people whose ``column`` is one of ``values``, queried in chunks the databases accept."""
+    wanted = list(set(values))
     found: dict[str, Person] = {}
     for start in range(0, len(wanted), 500):
-        rows = conn.execute(
-            select(people).where(people.c.id.in_(wanted[start : start + 500]), people.c.status.in_(_EMPLOYED))
-        )
+        chunk = wanted[start : start + 500]
+        rows = conn.execute(select(people).where(column.in_(chunk), people.c.status.in_(_EMPLOYED)))
         found.update({r.id: _person(r) for r in rows})
     return found
+
+
+def employed_among(conn: Connection, ids: Iterable[str]) -> dict[str, Person]:
+    return _employed_where(conn, people.c.id, ids)
 
 
 def get(conn: Connection, person_id: str) -> Person | None:
@@ -95,14 +99,7 @@ def save(conn: Connection, batch: Sequence[Person], at: datetime) -> None:
 
 def reports_of(conn: Connection, manager_ids: Iterable[str]) -> dict[str, Person]:
     """Employed people who report to any of ``manager_ids``."""
-    wanted = list(set(manager_ids))
-    found: dict[str, Person] = {}
-    for start in range(0, len(wanted), 500):
-        rows = conn.execute(
-            select(people).where(people.c.manager_id.in_(wanted[start : start + 500]), people.c.status.in_(_EMPLOYED))
-        )
-        found.update({r.id: _person(r) for r in rows})
-    return found
+    return _employed_where(conn, people.c.manager_id, manager_ids)
 
 
 def neighbourhood(conn: Connection, changed: Iterable[Person]) -> dict[str, Person]:
