@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kairos.domain.goal import DevelopmentGoal
+from kairos.store.rows import upsert
 from kairos.store.schema import goals
 
 
@@ -29,13 +29,8 @@ def save(conn: Connection, batch: Sequence[DevelopmentGoal], at: datetime) -> No
         }
         for g in batch
     ]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(goals)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["person_id", "competency_id", "review_date"],
-        set_={k: stmt.excluded[k] for k in ("target_level", "text", "framework_id", "framework_version", "status")},
-    )
-    conn.execute(stmt, rows)
+    key = ("person_id", "competency_id", "review_date")
+    upsert(conn, goals, rows, key, ("target_level", "text", "framework_id", "framework_version", "status"))
 
 
 def active_for(conn: Connection, person_id: str) -> list[DevelopmentGoal]:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kairos.domain.meeting import Meeting, MeetingKind
+from kairos.store.rows import upsert
 from kairos.store.schema import meeting_attendees, meetings
 
 _FIELDS = ("uid", "start", "end", "title", "organizer", "attendee_emails", "attendee_ids", "kind", "kind_reason")
@@ -33,10 +33,7 @@ def save(conn: Connection, batch: Sequence[Meeting]) -> None:
         }
         for m in batch
     ]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(meetings)
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={f: stmt.excluded[f] for f in _FIELDS})
-    conn.execute(stmt, rows)
+    upsert(conn, meetings, rows, ("key",), _FIELDS)
     keys = [m.key for m in batch]
     for start in range(0, len(keys), 500):
         conn.execute(delete(meeting_attendees).where(meeting_attendees.c.meeting_key.in_(keys[start : start + 500])))

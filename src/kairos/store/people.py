@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kairos.domain.person import Person, PersonStatus
+from kairos.store.rows import upsert
 from kairos.store.schema import people
 
 _FIELDS = (
@@ -89,12 +89,7 @@ def save(conn: Connection, batch: Sequence[Person], at: datetime) -> None:
     rows = [
         {"id": p.id, **{f: getattr(p, f) for f in _FIELDS}, "status": p.status.value, "updated_at": at} for p in batch
     ]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(people)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"], set_={f: stmt.excluded[f] for f in (*_FIELDS, "updated_at")}
-    )
-    conn.execute(stmt, rows)
+    upsert(conn, people, rows, ("id",), (*_FIELDS, "updated_at"))
 
 
 def reports_of(conn: Connection, manager_ids: Iterable[str]) -> dict[str, Person]:

@@ -22,3 +22,15 @@ def insert_ignoring_duplicates(
         return len(conn.execute(stmt, list(rows)).all())
     result = conn.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)), list(rows))
     return max(result.rowcount, 0)
+
+
+def upsert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str], update: Sequence[str]
+) -> None:
+    """Insert rows; a row whose ``key`` exists has its ``update`` columns replaced."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in update})
+    conn.execute(stmt, list(rows))
