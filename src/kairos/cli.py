@@ -123,18 +123,94 @@ def import_people_cmd(
 
 
 @import_app.command("framework")
-def import_framework_cmd(file: Path, now: NowOption = None) -> None:
-    """Import a competency framework version (YAML)."""
-    from kairos.ingest.framework import import_framework
+def import_framework_cmd(
+    file: Path,
+    framework_id: Annotated[str | None, typer.Option(help="CSV/CASE: the framework's id")] = None,
+    framework_name: Annotated[str | None, typer.Option(help="CSV/CASE: the framework's name")] = None,
+    framework_version: Annotated[str | None, typer.Option(help="CSV/CASE: the version to store")] = None,
+    levels: Annotated[
+        str | None, typer.Option(help="CASE: level names for items without a rubric, lowest first, comma-separated")
+    ] = None,
+    item_type: Annotated[
+        list[str] | None, typer.Option(help="CASE: a CFItemType whose items are the competencies (repeatable)")
+    ] = None,
+    now: NowOption = None,
+) -> None:
+    """Import a competency framework version: YAML (.yaml/.yml), a spreadsheet (.csv) or 1EdTech CASE (.json)."""
+    from kairos.ingest.framework import FrameworkOptions, import_framework
 
     settings = _settings()
+    options = FrameworkOptions(
+        framework_id=framework_id,
+        name=framework_name,
+        version=framework_version,
+        default_levels=tuple(n for n in (levels or "").split(",") if n.strip()) if levels is not None else (),
+        item_types=tuple(item_type or ()),
+    )
     framework, new = import_framework(
-        _database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars
+        _database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars, options=options
     )
     state = "stored" if new else "already stored, unchanged"
     out.print(
         f"{file}: {framework.name} version {framework.version}, {len(framework.competencies)} competencies ({state})"
     )
+
+
+framework_app = typer.Typer(help="Stored competency frameworks: list versions, compare two.", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+
+
+def _framework_ref(value: str) -> tuple[str, str]:
+    framework_id, at, version = value.partition("@")
+    if not at or not framework_id or not version:
+        raise typer.BadParameter(f"{value!r} is not ID@VERSION, e.g. northwind-leadership@2026.1")
+    return framework_id, version
+
+
+@framework_app.command("list")
+def framework_list_cmd() -> None:
+    """List stored frameworks and their versions, with when each was imported."""
+    from kairos.store.frameworks import versions
+
+    with _database(_settings()).transaction() as conn:
+        stored = versions(conn)
+    if not stored:
+        out.print("No frameworks stored yet: kairos import framework FILE")
+        return
+    table = Table("framework", "version", "name", "competencies", "imported (UTC)")
+    for v in stored:
+        table.add_row(v.id, v.version, v.name, str(v.competencies), f"{v.imported_at.astimezone(UTC):%Y-%m-%d %H:%M}")
+    out.print(table)
+
+
+@framework_app.command("diff")
+def framework_diff_cmd(
+    old: Annotated[str, typer.Argument(help="ID@VERSION, e.g. northwind-leadership@2026.1")],
+    new: Annotated[str, typer.Argument(help="ID@VERSION, e.g. northwind-leadership@2026.2")],
+) -> None:
+    """Show what changed between two stored framework versions."""
+    from kairos.domain.framework_diff import diff_frameworks
+    from kairos.store.frameworks import get, versions
+
+    refs = [_framework_ref(old), _framework_ref(new)]
+    with _database(_settings()).transaction() as conn:
+        found = [get(conn, fid, version) for fid, version in refs]
+        for (fid, version), framework in zip(refs, found, strict=True):
+            if framework is None:
+                known = ", ".join(v.version for v in versions(conn, fid)) or "none"
+                err.print(f"error: unknown framework version {fid}@{version}; stored versions of {fid}: {known}",
+                          highlight=False, markup=False, style="red")  # fmt: skip
+                raise typer.Exit(2)
+    a, b = found
+    assert a is not None and b is not None
+    changes = diff_frameworks(a, b)
+    if not changes:
+        out.print(f"{old} and {new} have the same competencies, levels, anchors, benchmarks and priorities.")
+        return
+    table = Table("change", "where", "before", "after", title=f"{old} → {new}: {len(changes)} changes")
+    for change in changes:
+        table.add_row(change.kind.value, change.where, change.before or "", change.after or "")
+    out.print(table)
 
 
 @import_app.command("goals")
@@ -171,6 +247,90 @@ def import_calendar_cmd(
     )
     skipped = ", ".join(f"{n} {why}" for why, n in result.skipped.items()) or "none"
     out.print(f"{file}: {result.meetings} meeting occurrences, {result.events} new events; left out: {skipped}")
+
+
+# --- feedback and reviews (A3): 360 campaigns, reviews, check-ins, development plans ----------------------
+report_app = typer.Typer(help="Reports built from stored data, anonymized.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@import_app.command("360")
+def import_360_cmd(file: Path, now: NowOption = None) -> None:
+    """Import a 360 feedback campaign (CSV with a campaign header block, or JSON)."""
+    from kairos.ingest.three_sixty import import_three_sixty
+
+    settings = _settings()
+    result = import_three_sixty(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} responses stored, {result.events} new events")
+
+
+@import_app.command("reviews")
+def import_reviews_cmd(file: Path, now: NowOption = None) -> None:
+    """Import performance reviews (CSV or JSON): ratings, summary, and goals that become development goals."""
+    from kairos.ingest.reviews import import_reviews
+
+    settings = _settings()
+    result = import_reviews(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} reviews stored, {result.events} new events")
+
+
+@import_app.command("check-ins")
+def import_checkins_cmd(file: Path, now: NowOption = None) -> None:
+    """Import check-ins (CSV or JSON); each flagged skill gap becomes a checkin.gap_flagged event."""
+    from kairos.ingest.checkins import import_checkins
+
+    settings = _settings()
+    result = import_checkins(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} check-ins stored, {result.events} new events")
+
+
+@import_app.command("plans")
+def import_plans_cmd(file: Path, now: NowOption = None) -> None:
+    """Import individual development plans (CSV or JSON); each person's plan in the file replaces their last."""
+    from kairos.ingest.idp import import_plans
+
+    settings = _settings()
+    result = import_plans(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} plans stored, {result.events} new events")
+
+
+@report_app.command("360")
+def report_360_cmd(
+    campaign_id: str,
+    person_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """A person's 360 results for one campaign, anonymized: small groups merged or withheld, raters never named."""
+    from rich.markup import escape
+
+    from kairos.store import feedback as feedback_store
+
+    settings = _settings()
+    with _database(settings).transaction() as conn:
+        report = feedback_store.report(conn, campaign_id, person_id, min_raters=settings.feedback_min_raters,
+                                       min_comment_raters=settings.feedback_min_comment_raters)  # fmt: skip
+    if report is None:
+        raise KairosError(f"no 360 responses about {person_id} in campaign {campaign_id}")
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    table = Table("competency", "group", "raters", f"mean ({report.scale})",
+                  title=escape(f"{report.campaign_name}: 360 results for {person_id}"))  # fmt: skip
+    for c in report.competencies:
+        for g in c.groups:
+            merged = f" ({' + '.join(g.merged)})" if g.merged else ""
+            table.add_row(escape(c.competency_id), g.group + merged, str(g.raters), f"{g.mean:.2f}")
+        for group in c.withheld:
+            table.add_row(escape(c.competency_id), group, f"fewer than {report.min_raters}", "withheld")
+    out.print(table)
+    if report.comments:
+        out.print("Comments (unattributed, sorted):")
+    for text in [f"{c.competency_id or 'general'}: {c.text}" for c in report.comments]:
+        out.print(f"  - {text}", markup=False, highlight=False)
+    out.print("Rules applied:")
+    for rule in report.rules:
+        where = f" [{rule.competency_id}]" if rule.competency_id else ""
+        out.print(f"  {rule.rule}{where}: {rule.detail}", markup=False, highlight=False)
 
 
 @plays_app.command("validate")

@@ -98,6 +98,19 @@ class Settings(BaseSettings):
         default=6.0, gt=0, description="a local day with this many meeting hours counts as overloaded"
     )
     content_dir: Path | None = Field(default=None, description="plays and templates; unset means bundled")
+    feedback_min_raters: int = Field(
+        default=3,
+        ge=2,
+        le=100,
+        description="a 360 report shows a peer or direct-report group only with at least this many raters per "
+        "competency (smaller groups are merged into 'others' or withheld)",
+    )
+    feedback_min_comment_raters: int = Field(
+        default=10,
+        ge=2,
+        le=1000,
+        description="a 360 report shows comments only when at least this many people other than the subject responded",
+    )
 
     @field_validator("working_days")
     @classmethod

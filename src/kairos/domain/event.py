@@ -35,6 +35,10 @@ class EventType(StrEnum):
     MEETING_SCHEDULED = "meeting.scheduled"
     WEBHOOK_RECEIVED = "webhook.received"  # an HRIS webhook delivery was applied; id = its delivery id
     WEBHOOK_REJECTED = "webhook.rejected"  # a delivery was refused (signature, timestamp, payload); no body kept
+    FEEDBACK_RESULTS_IMPORTED = "feedback.results_imported"  # a subject's 360 responses were stored; no rater data
+    REVIEW_COMPLETED = "review.completed"  # a performance review was imported; subject: the person reviewed
+    CHECKIN_GAP_FLAGGED = "checkin.gap_flagged"  # a check-in flagged a skill gap on a competency
+    PLAN_UPDATED = "plan.updated"  # a person's individual development plan was stored or changed
 
 
 @dataclass(frozen=True, slots=True)

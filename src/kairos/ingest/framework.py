@@ -1,15 +1,31 @@
-"""Competency frameworks written in YAML (``docs/formats/framework.md``)."""
+"""Competency frameworks: YAML (``docs/formats/framework.md``), and storing a version from any format.
+
+``import_framework`` reads a file by its type — ``.yaml``/``.yml`` here, ``.csv`` in
+``framework_csv``, ``.json`` (1EdTech CASE) in ``case`` — validates all of it, then stores the
+version and one ``framework.imported`` event in one transaction.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from kairos.domain.event import Event, EventType, content_id
-from kairos.domain.framework import Competency, Framework, ProficiencyLevel
+from kairos.domain.framework import (
+    CAREER_STAGES,
+    MAX_PRIORITIES,
+    MIN_PRIORITIES,
+    Competency,
+    Framework,
+    PriorityBehavior,
+    ProficiencyLevel,
+    RoleBenchmark,
+    label_key,
+)
 from kairos.errors import InputError
 from kairos.ingest.base import LineDict, Problems, load_yaml, read_text
 from kairos.store import Database
@@ -17,8 +33,58 @@ from kairos.store import events as event_log
 from kairos.store.frameworks import framework_document, framework_from_document
 from kairos.store.schema import frameworks
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,99}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,99}$")
+SLUG_EXPECTED = "a lowercase id of letters, digits and - _ ."
 MIN_LEVELS, MAX_LEVELS = 3, 5
+MAX_ROLE_CHARS, MAX_JOB_LEVEL_CHARS = 300, 50  # as the people table stores them
+_BULLET = re.compile(r"^\s*[•\-*–·](?:\s+|$)")
+
+_TOP_KEYS = ("framework", "competencies", "benchmarks", "priority_behaviors")
+_HEAD_KEYS = ("id", "name", "version", "source_id", "uri")
+_COMPETENCY_KEYS = ("id", "name", "definition", "levels", "source_id", "uri")
+_LEVEL_KEYS = ("level", "name", "anchors")
+_BENCHMARK_KEYS = ("role", "level", "expectations")
+_PRIORITY_KEYS = ("competency", "level", "behavior")
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkOptions:
+    """What the admin adds on the command line for formats that cannot say it themselves (CSV, CASE)."""
+
+    framework_id: str | None = None
+    name: str | None = None
+    version: str | None = None
+    default_levels: tuple[str, ...] = ()  # CASE: the scale for items without a rubric
+    item_types: tuple[str, ...] = ()  # CASE: the CFItemTypes that are competencies
+
+    def given(self) -> list[str]:
+        names = {
+            "--framework-id": self.framework_id,
+            "--framework-name": self.name,
+            "--framework-version": self.version,
+            "--levels": self.default_levels,
+            "--item-type": self.item_types,
+        }
+        return [option for option, value in names.items() if value]
+
+
+def split_anchors(cell: str) -> list[str]:
+    """The anchors in one spreadsheet cell or rubric text: one per line, bullets and blank lines dropped."""
+    anchors = []
+    for line in cell.splitlines():
+        text = _BULLET.sub("", line).strip()
+        if text:
+            anchors.append(text)
+    return anchors
+
+
+def competency_list(competencies: dict[str, Competency] | list[Competency]) -> str:
+    ids = list(competencies) if isinstance(competencies, dict) else [c.id for c in competencies]
+    shown = ", ".join(ids[:10])
+    return shown + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
+
+
+# --- YAML ----------------------------------------------------------------------------------------------
 
 
 def _text(problems: Problems, node: LineDict, key: str, where: str, max_chars: int) -> str:
@@ -42,6 +108,20 @@ def _text(problems: Problems, node: LineDict, key: str, where: str, max_chars: i
     return value.strip()
 
 
+def _optional_text(problems: Problems, node: LineDict, key: str, where: str, max_chars: int) -> str | None:
+    if key not in node:
+        return None
+    return _text(problems, node, key, where, max_chars) or None
+
+
+def _known_keys(problems: Problems, node: LineDict, allowed: tuple[str, ...], where: str) -> None:
+    for key in node:
+        if key not in allowed:
+            problems.add(
+                f"one of the keys {', '.join(allowed)}", row=node.line_of(key), field=f"{where}{key}", value=key
+            )
+
+
 def parse_framework(path: Path | str, *, max_chars: int = 2000) -> Framework:
     file = str(path)
     return parse_framework_text(read_text(path), file, max_chars=max_chars)
@@ -52,14 +132,16 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
     problems = Problems(file)
     if not isinstance(doc, LineDict) or not isinstance(doc.get("framework"), LineDict):
         raise InputError.at(file, "a mapping with 'framework' (id, name, version) and 'competencies'", row=1)
+    _known_keys(problems, doc, _TOP_KEYS, "")
     head: LineDict = doc["framework"]
+    _known_keys(problems, head, _HEAD_KEYS, "framework.")
     fw_id = _text(problems, head, "id", "framework.", 100)
-    if fw_id and not _SLUG.match(fw_id):
-        problems.add(
-            "a lowercase id of letters, digits and - _ .", row=head.line_of("id"), field="framework.id", value=fw_id
-        )
+    if fw_id and not SLUG.match(fw_id):
+        problems.add(SLUG_EXPECTED, row=head.line_of("id"), field="framework.id", value=fw_id)
     name = _text(problems, head, "name", "framework.", 300)
     version = _text(problems, head, "version", "framework.", 100)
+    source_id = _optional_text(problems, head, "source_id", "framework.", 300)
+    uri = _optional_text(problems, head, "uri", "framework.", max_chars)
     items = doc.get("competencies")
     if not isinstance(items, list) or not items:
         problems.add("a list of competencies", row=doc.line_of("competencies"), field="competencies", value=items)
@@ -72,11 +154,10 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
         if not isinstance(item, LineDict):
             problems.add("a competency mapping", row=doc.line_of("competencies"), field=where[:-1], value=item)
             continue
+        _known_keys(problems, item, _COMPETENCY_KEYS, where)
         cid = _text(problems, item, "id", where, 100)
-        if cid and not _SLUG.match(cid):
-            problems.add(
-                "a lowercase id of letters, digits and - _ .", row=item.line_of("id"), field=f"{where}id", value=cid
-            )
+        if cid and not SLUG.match(cid):
+            problems.add(SLUG_EXPECTED, row=item.line_of("id"), field=f"{where}id", value=cid)
         elif cid in seen:
             problems.add(
                 f"a unique id (also on line {seen[cid]})", row=item.line_of("id"), field=f"{where}id", value=cid
@@ -85,9 +166,30 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
         cname = _text(problems, item, "name", where, 300)
         definition = _text(problems, item, "definition", where, max_chars)
         levels = _levels(problems, item, where, max_chars)
-        competencies.append(Competency(id=cid, name=cname, definition=definition, levels=tuple(levels)))
+        competencies.append(
+            Competency(
+                id=cid,
+                name=cname,
+                definition=definition,
+                levels=tuple(levels),
+                source_id=_optional_text(problems, item, "source_id", where, 300),
+                uri=_optional_text(problems, item, "uri", where, max_chars),
+            )
+        )
+    by_id = {c.id: c for c in competencies if c.id}
+    benchmarks = _benchmarks(problems, doc, by_id) if "benchmarks" in doc else []
+    priorities = _priorities(problems, doc, by_id, max_chars) if "priority_behaviors" in doc else []
     problems.raise_if_any()
-    return Framework(id=fw_id, name=name, version=version, competencies=tuple(competencies))
+    return Framework(
+        id=fw_id,
+        name=name,
+        version=version,
+        competencies=tuple(competencies),
+        benchmarks=tuple(benchmarks),
+        priority_behaviors=tuple(priorities),
+        source_id=source_id,
+        uri=uri,
+    )
 
 
 def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> list[ProficiencyLevel]:
@@ -106,6 +208,7 @@ def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> l
         if not isinstance(node, LineDict):
             problems.add("a level mapping with level, name and anchors", row=item.line_of("levels"), field=lwhere[:-1])
             continue
+        _known_keys(problems, node, _LEVEL_KEYS, lwhere)
         number = node.get("level")
         if number != i + 1 or isinstance(number, bool):
             problems.add(
@@ -137,11 +240,202 @@ def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> l
     return levels
 
 
-def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars: int = 2000) -> tuple[Framework, bool]:
-    """Store a framework version. Re-importing an identical version is a no-op; changing a stored version is refused."""
+def _level_of(problems: Problems, competency: Competency, value: object, *, row: int, field: str) -> int | None:
+    """``value`` when it is one of ``competency``'s level numbers, else a problem."""
+    if isinstance(value, int) and not isinstance(value, bool) and competency.level(value) is not None:
+        return value
+    top = len(competency.levels)
+    problems.add(f"a level of {competency.id}: a whole number from 1 to {top}", row=row, field=field, value=value)
+    return None
+
+
+def _job_label(problems: Problems, node: LineDict, key: str, where: str, max_chars: int) -> str | None:
+    """An optional role or job level: text, or a whole number (``level: 3``) read as text."""
+    if key not in node:
+        return None
+    value = node[key]
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_chars:
+        problems.add(
+            f'a non-empty text of at most {max_chars} characters (quote numbers such as "1.5")',
+            row=node.line_of(key),
+            field=f"{where}{key}",
+            value=value,
+        )
+        return None
+    return " ".join(value.split())
+
+
+def _benchmarks(problems: Problems, doc: LineDict, by_id: dict[str, Competency]) -> list[RoleBenchmark]:
+    raw = doc["benchmarks"]
+    if not isinstance(raw, list):
+        problems.add(
+            "a list of benchmarks, each with role and/or level and expectations",
+            row=doc.line_of("benchmarks"),
+            field="benchmarks",
+            value=raw,
+        )
+        return []
+    found: list[RoleBenchmark] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, node in enumerate(raw):
+        where = f"benchmarks[{index}]."
+        if not isinstance(node, LineDict):
+            problems.add(
+                "a benchmark mapping with role and/or level and expectations",
+                row=doc.line_of("benchmarks"),
+                field=where[:-1],
+                value=node,
+            )
+            continue
+        _known_keys(problems, node, _BENCHMARK_KEYS, where)
+        role = _job_label(problems, node, "role", where, MAX_ROLE_CHARS)
+        level = _job_label(problems, node, "level", where, MAX_JOB_LEVEL_CHARS)
+        key = (label_key(role or ""), label_key(level or ""))
+        if key in seen:
+            problems.add(
+                f"one benchmark per role and level (the same one is on line {seen[key]})",
+                row=node.line,
+                field=where[:-1],
+                value=", ".join(p for p in (role, level) if p) or "everyone",
+            )
+        seen.setdefault(key, node.line)
+        expectations = node.get("expectations")
+        if not isinstance(expectations, LineDict) or not expectations:
+            problems.add(
+                "a mapping of competency id to the expected level, such as 'giving-feedback: 3'",
+                row=node.line_of("expectations"),
+                field=f"{where}expectations",
+                value=expectations,
+            )
+            continue
+        pairs: list[tuple[str, int]] = []
+        for cid, value in expectations.items():
+            row, field = expectations.line_of(cid), f"{where}expectations.{cid}"
+            competency = by_id.get(cid)
+            if competency is None:
+                problems.add(f"a competency id of this framework ({competency_list(by_id)})", row=row, field=field,
+                             value=cid)  # fmt: skip
+                continue
+            number = _level_of(problems, competency, value, row=row, field=field)
+            if number is not None:
+                pairs.append((cid, number))
+        found.append(RoleBenchmark(role=role, level=level, expectations=tuple(pairs)))
+    return found
+
+
+def _priorities(
+    problems: Problems, doc: LineDict, by_id: dict[str, Competency], max_chars: int
+) -> list[PriorityBehavior]:
+    raw = doc["priority_behaviors"]
+    if not isinstance(raw, LineDict):
+        problems.add(
+            f"a mapping of career stage ({', '.join(CAREER_STAGES)}) to its {MIN_PRIORITIES}–{MAX_PRIORITIES} "
+            "priority behaviors",
+            row=doc.line_of("priority_behaviors"),
+            field="priority_behaviors",
+            value=raw,
+        )
+        return []
+    found: list[PriorityBehavior] = []
+    for stage, items in raw.items():
+        where = f"priority_behaviors.{stage}"
+        if stage not in CAREER_STAGES:
+            problems.add(f"one of the career stages {', '.join(CAREER_STAGES)}", row=raw.line_of(stage),
+                         field=where, value=stage)  # fmt: skip
+            continue
+        if not isinstance(items, list) or not MIN_PRIORITIES <= len(items) <= MAX_PRIORITIES:
+            problems.add(
+                f"a list of {MIN_PRIORITIES} to {MAX_PRIORITIES} priority behaviors",
+                row=raw.line_of(stage),
+                field=where,
+                value=len(items) if isinstance(items, list) else items,
+            )
+            continue
+        seen: dict[PriorityBehavior, int] = {}
+        for index, node in enumerate(items):
+            iwhere = f"{where}[{index}]."
+            if not isinstance(node, LineDict):
+                problems.add("a mapping with competency, level and an optional behavior", row=raw.line_of(stage),
+                             field=iwhere[:-1], value=node)  # fmt: skip
+                continue
+            _known_keys(problems, node, _PRIORITY_KEYS, iwhere)
+            cid = node.get("competency")
+            competency = by_id.get(cid) if isinstance(cid, str) else None
+            if competency is None:
+                problems.add(f"a competency id of this framework ({competency_list(by_id)})",
+                             row=node.line_of("competency"), field=f"{iwhere}competency", value=cid)  # fmt: skip
+                continue
+            number = _level_of(problems, competency, node.get("level"), row=node.line_of("level"),
+                               field=f"{iwhere}level")  # fmt: skip
+            behavior = _optional_text(problems, node, "behavior", iwhere, max_chars)
+            if number is None:
+                continue
+            priority = PriorityBehavior(stage=stage, competency_id=competency.id, level=number, behavior=behavior)
+            if priority in seen:
+                problems.add(f"each priority behavior once per stage (the same one is on line {seen[priority]})",
+                             row=node.line, field=iwhere[:-1], value=cid)  # fmt: skip
+                continue
+            seen[priority] = node.line
+            found.append(priority)
+    return found
+
+
+# --- any format ----------------------------------------------------------------------------------------
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".json": "case"}
+
+
+def parse_framework_file(
+    path: Path | str, *, max_chars: int = 2000, options: FrameworkOptions | None = None
+) -> tuple[Framework, str]:
+    """The framework in ``path`` and its format (``yaml``, ``csv``, ``case``), chosen by the file's suffix."""
     file = str(path)
-    framework = parse_framework(path, max_chars=max_chars)
-    document = framework_document(framework)
+    options = options or FrameworkOptions()
+    kind = FORMATS.get(Path(file).suffix.lower())
+    if kind is None:
+        raise InputError.at(
+            file,
+            "a .yaml or .yml file (Kairos YAML), a .csv file (a framework spreadsheet) or a .json file (1EdTech CASE)",
+            value=Path(file).suffix or Path(file).name,
+        )
+    if kind == "csv":
+        from kairos.ingest.framework_csv import parse_framework_csv
+
+        return parse_framework_csv(path, max_chars=max_chars, options=options), kind
+    if kind == "case":
+        from kairos.ingest.case import parse_case
+
+        return parse_case(path, max_chars=max_chars, options=options), kind
+    if options.given():
+        raise InputError.at(
+            file,
+            "no command-line options for a YAML framework: it names itself under 'framework:' (id, name, version) "
+            "and writes its levels out",
+            value=" ".join(options.given()),
+        )
+    return parse_framework(path, max_chars=max_chars), kind
+
+
+def import_framework(
+    db: Database,
+    path: Path | str,
+    *,
+    now: datetime,
+    max_chars: int = 2000,
+    options: FrameworkOptions | None = None,
+) -> tuple[Framework, bool]:
+    """Store a framework version from a YAML, CSV or CASE file.
+
+    Re-importing an identical version is a no-op; changing a stored version is refused.
+    """
+    framework, kind = parse_framework_file(path, max_chars=max_chars, options=options)
+    return framework, store_framework(db, framework, file=str(path), kind=kind, now=now)
+
+
+def store_framework(db: Database, framework: Framework, *, file: str, kind: str, now: datetime) -> bool:
+    """Store ``framework`` and its ``framework.imported`` event; False when this exact version is already stored."""
     with db.transaction() as conn:
         existing = conn.execute(
             select(frameworks.c.document).where(
@@ -157,13 +451,13 @@ def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars
                     field="framework.version",
                     value=framework.version,
                 )
-            return framework, False
+            return False
         conn.execute(
             frameworks.insert().values(
                 id=framework.id,
                 version=framework.version,
                 name=framework.name,
-                document=document,
+                document=framework_document(framework),
                 imported_at=now,
             )
         )
@@ -172,7 +466,7 @@ def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars
             [
                 Event(
                     id=content_id(framework.id, framework.version),
-                    source=f"kairos/framework-yaml/{Path(file).name}",
+                    source=f"kairos/framework-{kind}/{Path(file).name}",
                     type=EventType.FRAMEWORK_IMPORTED,
                     subject=framework.id,
                     time=now.astimezone(UTC),
@@ -181,4 +475,4 @@ def import_framework(db: Database, path: Path | str, *, now: datetime, max_chars
             ],
             now,
         )
-    return framework, True
+    return True

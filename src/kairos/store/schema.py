@@ -247,3 +247,111 @@ scim_group_members = Table(
     Column("member_id", String(64), primary_key=True),
     Index("ix_scim_group_members_member_id", "member_id"),
 )
+
+# --- Feedback and reviews (A3) ---------------------------------------------------------------------------
+# 360 campaigns keep rater identity apart: `feedback_raters` says who responded about whom (for
+# de-duplication, counting and data-rights requests); ratings and comments carry no rater id, and rows
+# are written sorted by value or text, so neither their content nor their order links them to a rater.
+
+feedback_campaigns = Table(
+    "feedback_campaigns",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("scale_min", Integer, nullable=False),
+    Column("scale_max", Integer, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)
+
+feedback_raters = Table(
+    "feedback_raters",
+    metadata,
+    Column("campaign_id", String(100), ForeignKey("feedback_campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("subject_id", String(100), primary_key=True),
+    Column("rater_id", String(100), primary_key=True),
+    Column("rater_group", String(20), nullable=False),  # self | manager | peer | direct_report
+    Index("ix_feedback_raters_rater_id", "rater_id"),
+)
+
+feedback_ratings = Table(
+    "feedback_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(100), ForeignKey("feedback_campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("subject_id", String(100), nullable=False),
+    Column("rater_group", String(20), nullable=False),
+    Column("competency_id", String(100), nullable=False),
+    Column("value", Integer, nullable=False),
+    Index("ix_feedback_ratings_campaign_subject", "campaign_id", "subject_id"),
+    Index("ix_feedback_ratings_subject_competency", "subject_id", "competency_id"),
+)
+
+feedback_comments = Table(
+    "feedback_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(100), ForeignKey("feedback_campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("subject_id", String(100), nullable=False),
+    Column("competency_id", String(100)),  # NULL: a general comment
+    Column("text", Text, nullable=False),
+    Index("ix_feedback_comments_campaign_subject", "campaign_id", "subject_id"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("reviewer_id", String(100), nullable=False),
+    Column("review_date", Date, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "review_date", name="uq_reviews_person_date"),
+)
+
+# A review's competency ratings: the reviewer's evidence of the person's current level.
+review_ratings = Table(
+    "review_ratings",
+    metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("competency_id", String(100), primary_key=True),
+    Column("level", Integer, nullable=False),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("checkin_date", Date, nullable=False),
+    Column("competency_id", String(100), nullable=False),
+    Column("severity", String(10), nullable=False),  # none | low | medium | high
+    Column("note", Text, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "checkin_date", "competency_id", name="uq_checkins_person_date_competency"),
+)
+
+# Individual development plans: one row per action; a person's plan is replaced as a whole on import.
+plan_actions = Table(
+    "plan_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("competency_id", String(100), nullable=False),
+    Column("target_level", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # the action's place in the person's plan, from 1
+    Column("action", Text, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "position", name="uq_plan_actions_person_position"),
+)
