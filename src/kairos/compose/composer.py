@@ -20,6 +20,7 @@ from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.meeting import Meeting
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
+from kairos.domain.transition import RaisedExpectation
 from kairos.plays.schema import Action, Play
 
 
@@ -36,6 +37,9 @@ class CompositionInput:
     goal: DevelopmentGoal | None  # the subject's active goal
     framework: Framework | None  # the version the goal cites
     decision: Decision
+    # For a move to a new role or level: what the framework now expects that it did not before.
+    expectations: tuple[RaisedExpectation, ...] = ()
+    benchmark_framework: Framework | None = None  # the version the expectations come from
 
 
 def compose(given: CompositionInput, template: Template) -> Nudge:
@@ -103,6 +107,23 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
                     facts.append(
                         {"source": "framework", "ref": f"{ref}/level-{level.level}/anchor-{i + 1}", "text": anchor}
                     )
+    values["expectations"] = []
+    if given.expectations and given.benchmark_framework is not None:
+        fw = given.benchmark_framework
+        for raised in given.expectations:
+            ref = f"{fw.id}@{fw.version}/{raised.competency.id}"
+            values["expectations"].append({
+                "competency": raised.competency.name, "definition": raised.competency.definition,
+                "before": raised.before, "level": raised.after, "level_name": raised.level.name,
+                "anchors": list(raised.level.anchors),
+            })  # fmt: skip
+            facts.append({"source": "benchmark", "ref": f"{ref}/expected-level-{raised.after}",
+                          "text": f"{raised.competency.name}: level {raised.after} ({raised.level.name})"})  # fmt: skip
+            for i, anchor in enumerate(raised.level.anchors):
+                facts.append(
+                    {"source": "framework", "ref": f"{ref}/level-{raised.after}/anchor-{i + 1}", "text": anchor}
+                )
+        values["benchmark_framework"] = {"name": fw.name, "version": fw.version}
     subject_line, body = template.render(values)
     why = _why(given, facts)
     footer = _footer(given, why)
@@ -140,6 +161,15 @@ def _why(given: CompositionInput, facts: list[dict[str, Any]]) -> dict[str, Any]
             if given.framework and given.goal
             else None
         ),
+        "benchmark_framework": (
+            {
+                "id": given.benchmark_framework.id,
+                "version": given.benchmark_framework.version,
+                "name": given.benchmark_framework.name,
+            }
+            if given.benchmark_framework and given.expectations
+            else None
+        ),  # fmt: skip
         "facts": facts,
     }
 
@@ -165,6 +195,9 @@ def _footer(given: CompositionInput, why: dict[str, Any]) -> str:
         basis.append(f"{owner} development goal from the review of {given.goal.review_date:%d %B %Y}")
     if why["framework"]:
         basis.append(f"{why['framework']['name']} version {why['framework']['version']}")
+    benchmark = why["benchmark_framework"]
+    if benchmark and benchmark != why["framework"]:
+        basis.append(f"the role expectations of {benchmark['name']} version {benchmark['version']}")
     if basis:
         parts.append("Based on " + " and ".join(basis) + ".")
     parts.append(

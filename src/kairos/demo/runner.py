@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -59,9 +59,14 @@ def run_demo(data_dir: Path, out: Console) -> None:
         framework, _ = import_framework(db, org / "framework.yaml", now=before)
         goals = import_goals(db, org / "goals.csv", now=before) + import_goals(db, org / "goals.json", now=before)
         calendar = import_calendar(db, org / "calendar.ics", window=(START, END), now=before)
+        # The talent team then publishes version 2026.2 with role benchmarks: goals keep citing 2026.1,
+        # and transition nudges quote what the new level expects from 2026.2.
+        updated, _ = import_framework(
+            db, examples_dir() / "frameworks" / "framework-with-benchmarks.yaml", now=before + timedelta(hours=1)
+        )
         out.print(
-            f"Imported {people.people} people, {framework.name} {framework.version}, {goals} goals, "
-            f"{calendar.meetings} meeting occurrences."
+            f"Imported {people.people} people, {framework.name} {framework.version} (then {updated.version}, with role "
+            f"benchmarks), {goals} goals, {calendar.meetings} meeting occurrences."
         )
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)

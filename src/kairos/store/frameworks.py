@@ -115,8 +115,13 @@ def versions(conn: Connection, framework_id: str | None = None) -> list[StoredVe
 
 
 def latest(conn: Connection, framework_id: str | None = None) -> Framework | None:
-    """The most recently imported version (of ``framework_id``, or of any framework)."""
-    query = select(frameworks.c.document).order_by(frameworks.c.imported_at.desc()).limit(1)
+    """The most recently imported version (of ``framework_id``, or of any framework).
+
+    Two versions imported at the same instant (a script, a frozen clock) are told apart by the
+    version string, so the answer never depends on the database's row order.
+    """
+    order = (frameworks.c.imported_at.desc(), frameworks.c.version.desc())
+    query = select(frameworks.c.document).order_by(*order).limit(1)
     if framework_id:
         query = query.where(frameworks.c.id == framework_id)
     row = conn.execute(query).first()

@@ -23,6 +23,7 @@ from kairos.domain.decision import InterventionKind
 from kairos.domain.event import EventType
 from kairos.domain.moment import StopReason, TraceStep
 from kairos.domain.nudge import Nudge
+from kairos.domain.transition import RaisedExpectation, raised_expectations
 from kairos.plays.timing import local_day, local_week
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
@@ -140,6 +141,24 @@ def _end(
     return reason
 
 
+_TRANSITIONS = (EventType.PROMOTION.value, EventType.LEVEL_CHANGE.value, EventType.ROLE_CHANGE.value)
+
+
+def _transition(conn: Connection, event: Any, subject: Any) -> tuple[Any, tuple[RaisedExpectation, ...]]:
+    """For a move to a new level or role: the latest framework and what it now expects that it did not."""
+    if event.type not in _TRANSITIONS or subject is None:
+        return None, ()
+    framework = framework_store.latest(conn)
+    if framework is None or not framework.benchmarks:
+        return None, ()
+    data = event.data
+    level_before = data.get("from") if event.type != EventType.ROLE_CHANGE.value else subject.level
+    role_before = data.get("from") if event.type == EventType.ROLE_CHANGE.value else subject.role
+    raised = raised_expectations(framework, role_before=role_before, level_before=level_before,
+                                 role_after=subject.role, level_after=subject.level)  # fmt: skip
+    return framework, raised
+
+
 def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
     stored = nudge_store.for_moment(conn, moment_id)
     recipient = people_store.get(conn, stored.recipient_id)
@@ -242,6 +261,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
         raise _Stop(StopReason.PAUSED, steps[-1])
     meeting = meeting_store.get(conn, row.context["meeting"]) if row.context.get("meeting") else None
     framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
+    benchmark_framework, expectations = _transition(conn, event, subject)
     nudge = compose(
         CompositionInput(
             recipient=recipient,
@@ -254,6 +274,8 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             meeting=meeting,
             goal=goal,
             framework=framework,
+            expectations=expectations,
+            benchmark_framework=benchmark_framework,
             decision=decision,
         ),
         rt.templates[action.template],
