@@ -10,6 +10,11 @@ script writes every input file of the demo next to itself:
     goals.csv                development goals from the last review cycle
     goals.json               three more goals, in the JSON import format
     calendar.ics             two weeks of meetings, 2026-03-02 .. 2026-03-15
+    framework.case.json      the same framework as a 1EdTech CASE 1.1 package
+    three-sixty.csv          a 360 campaign for ten people, February 2026
+    reviews.csv              performance reviews with ratings, summaries and goals
+    check-ins.csv            check-ins in late February, some flagging skill gaps
+    plans.csv                individual development plans for four people
     README.md                what is in the demo and where the edge cases are
 
 Standard library only and fully deterministic: ``random.Random(2026)`` drives
@@ -27,6 +32,7 @@ import json
 import random
 import textwrap
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -1300,32 +1306,35 @@ def allowed_competencies(p: Person) -> list[str]:
     return comps
 
 
-def make_goal(p: Person, review: date, exclude: tuple[str, ...] = ()) -> dict:
+def make_goal(
+    p: Person, review: date, exclude: tuple[str, ...] = (), r: random.Random = rng, bank: list | None = None
+) -> dict:
+    """A goal from ``bank`` (GOAL_BANK) that fits ``p``; the feedback files pass their own random stream."""
     group = GROUP[p.family]
     comps = [c for c in allowed_competencies(p) if c not in exclude]
-    rng.shuffle(comps)
+    r.shuffle(comps)
     for comp in comps:
         texts = [
             t
-            for c, g, only, t in GOAL_BANK
+            for c, g, only, t in (GOAL_BANK if bank is None else bank)
             if c == comp and g == group and fits_person(only, p) and t not in _used_goals
         ]
         if texts:
-            text = rng.choice(texts)
+            text = r.choice(texts)
             _used_goals.add(text)
             break
     else:
         raise RuntimeError(f"goal bank exhausted for {p.id}")
     if p.family == "mgr":
-        target = 4 if p.level in ("E1", "M3") or rng.random() < 0.4 else 3
+        target = 4 if p.level in ("E1", "M3") or r.random() < 0.4 else 3
     elif p.rank <= 1:
         target = 2
     elif p.rank == 2:
-        target = rng.choice([2, 2, 3])
+        target = r.choice([2, 2, 3])
     elif p.rank == 3:
         target = 3
     else:
-        target = rng.choice([3, 4, 4])
+        target = r.choice([3, 4, 4])
     return {
         "person_id": p.id,
         "competency_id": comp,
@@ -1709,6 +1718,731 @@ def calendar_ics() -> str:
 
 
 # --------------------------------------------------------------------------
+# Feedback data: the framework as a 1EdTech CASE package, a 360 campaign,
+# performance reviews, check-ins and development plans. They draw on their
+# own random stream, so adding them leaves every file above byte-identical.
+# --------------------------------------------------------------------------
+frng = random.Random(20260220)
+
+# --- the framework as a CASE 1.1 package, from the same data as framework.yaml
+CASE_HOST = "https://case.northwind.example"
+CASE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{CASE_HOST}/northwind-leadership")
+CASE_TITLE = "Northwind Leadership (CASE)"  # Kairos makes the framework id from it: northwind-leadership-case
+CASE_VERSION = "2026.1"
+CASE_CHANGED = "2026-01-05T09:00:00+00:00"
+
+
+def case_id(*parts: str) -> str:
+    """A stable UUID for one node of the package, so that regenerating it keeps every identifier."""
+    return str(uuid.uuid5(CASE_NAMESPACE, "/".join(parts)))
+
+
+def case_uri(identifier: str) -> str:
+    return f"{CASE_HOST}/uri/{identifier}"
+
+
+def case_link(identifier: str, title: str) -> dict:
+    return {"title": title, "identifier": identifier, "uri": case_uri(identifier)}
+
+
+def framework_case() -> dict:
+    doc_id, type_id, rubric_id = case_id("document"), case_id("item-type", "competency"), case_id("rubric")
+    document = {
+        "identifier": doc_id,
+        "uri": case_uri(doc_id),
+        "frameworkType": "Competency framework",
+        "caseVersion": "1.1",
+        "creator": "Northwind Labs People Team",
+        "title": CASE_TITLE,
+        "lastChangeDateTime": CASE_CHANGED,
+        "version": CASE_VERSION,
+        "description": "The Northwind Growth Framework 2026.1 as a CASE package: one CFItem per "
+        "competency, and one rubric whose levels carry the observable anchors.",
+        "language": "en",
+        "adoptionStatus": "Adopted",
+    }
+    items, associations, criteria = [], [], []
+    for n, (cid, name, definition, levels) in enumerate(FRAMEWORK, start=1):
+        item_id, criterion_id = case_id("item", cid), case_id("criterion", cid)
+        items.append(
+            {
+                "identifier": item_id,
+                "uri": case_uri(item_id),
+                "fullStatement": definition,
+                # The coding scheme becomes the Kairos competency id, the same as in framework.yaml.
+                "humanCodingScheme": cid,
+                "abbreviatedStatement": name,
+                "listEnumeration": str(n),
+                "CFItemType": "Competency",
+                "CFItemTypeURI": case_link(type_id, "Competency"),
+                "language": "en",
+                "lastChangeDateTime": CASE_CHANGED,
+            }
+        )
+        associations.append(
+            {
+                "identifier": case_id("association", cid),
+                "associationType": "isChildOf",
+                "uri": case_uri(case_id("association", cid)),
+                "originNodeURI": case_link(item_id, name),
+                "destinationNodeURI": case_link(doc_id, CASE_TITLE),
+                "sequenceNumber": n,
+                "lastChangeDateTime": CASE_CHANGED,
+            }
+        )
+        criteria.append(
+            {
+                "identifier": criterion_id,
+                "uri": case_uri(criterion_id),
+                "category": name,
+                "description": f"What {name[0].lower() + name[1:]} looks like at each level.",
+                "CFItemURI": case_link(item_id, name),
+                "position": n,
+                "rubricId": rubric_id,
+                "lastChangeDateTime": CASE_CHANGED,
+                "CFRubricCriterionLevels": [
+                    {
+                        "identifier": case_id("level", cid, str(number)),
+                        "uri": case_uri(case_id("level", cid, str(number))),
+                        "description": "\n".join(levels[number]),  # one anchor per line
+                        "quality": LEVEL_NAMES[number],
+                        "score": number,
+                        "position": number,
+                        "rubricCriterionId": criterion_id,
+                        "lastChangeDateTime": CASE_CHANGED,
+                    }
+                    for number in (1, 2, 3, 4)
+                ],
+            }
+        )
+    return {
+        "CFDocument": document,
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFDefinitions": {
+            "CFItemTypes": [
+                {
+                    "identifier": type_id,
+                    "uri": case_uri(type_id),
+                    "title": "Competency",
+                    "description": "A competency of the Northwind Growth Framework, with a four-level rubric.",
+                    "hierarchyCode": "1",
+                    "lastChangeDateTime": CASE_CHANGED,
+                }
+            ]
+        },
+        "CFRubrics": [
+            {
+                "identifier": rubric_id,
+                "uri": case_uri(rubric_id),
+                "title": "Northwind Growth Framework levels",
+                "description": "Four levels per competency, from Learning to Role model.",
+                "lastChangeDateTime": CASE_CHANGED,
+                "CFRubricCriteria": criteria,
+            }
+        ],
+    }
+
+
+# --- shared by the 360, the reviews and the check-ins
+EXPECTED_LEVEL = {"IC1": 1.5, "IC2": 2.0, "IC3": 2.5, "IC4": 3.0, "IC5": 3.5, "M1": 3.0, "M2": 3.0, "M3": 3.5, "E1": 4.0}
+
+
+def clamp_level(value: float) -> int:
+    return max(1, min(4, int(value + 0.5)))
+
+
+def current_level(p: Person) -> int:
+    return clamp_level(EXPECTED_LEVEL[p.level] + frng.choice([-1.0, -0.5, 0.0, 0.0, 0.5]))
+
+
+# --- the 360 campaign
+CAMPAIGN = [
+    ("campaign_id", "northwind-360-2026-02"),
+    ("campaign_name", "Northwind 360, February 2026"),
+    ("start_date", "2026-02-02"),
+    ("end_date", "2026-02-20"),
+    ("scale_min", "1"),
+    ("scale_max", "4"),
+]
+RATER_GROUPS = ("self", "manager", "peer", "direct_report")
+RATING_NOISE = {"self": [-1, 0, 0, 1, 1], "manager": [-1, 0, 0, 0, 1], "peer": [-1, 0, 0, 1], "direct_report": [-1, 0, 0, 1]}
+# Comments by competency ("" for a general one): whether they go with a high (3-4) or a low (1-2)
+# rating from that rater, and which rater groups could plausibly have written them.
+ANY, REPORTS, NOT_MANAGER = ("manager", "peer", "direct_report"), ("direct_report",), ("peer", "direct_report")
+COMMENTS_360: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "giving-feedback": [
+        ("high", ANY, "Feedback arrives within a day or two and always comes with the example it is about."),
+        ("low", ANY, "Praise is generous; the harder messages sometimes come too late to act on."),
+    ],
+    "coaching-others": [
+        ("high", NOT_MANAGER, "Asks what I think before offering an answer, which has made me much more confident."),
+        ("low", NOT_MANAGER, "Very generous with time, though sometimes solves the problem instead of letting me work it out."),
+    ],
+    "clear-writing": [
+        ("high", ANY, "Their written updates are the ones I forward to new joiners as examples."),
+        ("low", ANY, "Chat messages are quick but often need a follow-up question before I can act on them."),
+    ],
+    "decision-making": [
+        ("high", ANY, "Makes the call when the team is stuck and writes down why, so nobody reopens it a week later."),
+        ("low", ANY, "Waits for complete information even on decisions that could easily be reversed."),
+    ],
+    "stakeholder-alignment": [
+        ("high", ANY, "Other teams hear about risks early, never on the day of the deadline."),
+        ("low", NOT_MANAGER, "Says yes to too many requests; the trade-offs land on the rest of us later."),
+    ],
+    "delegation": [
+        ("high", REPORTS, "Hands over whole problems and then genuinely steps back."),
+        ("low", REPORTS, "Delegates the task but keeps the decisions, so we keep checking back."),
+    ],
+    "": [
+        ("high", ANY, "A reliable partner in cross-team planning."),
+        ("high", NOT_MANAGER, "Calm during incidents, and that calm spreads to everyone else on the call."),
+        ("high", REPORTS, "Our one-on-ones are the most useful half hour of my week."),
+    ],
+}
+
+
+@dataclass
+class Subject360:
+    person: Person
+    raters: list[tuple[Person, str]]  # (rater, group), self first
+    competencies: list[str]
+    skipped: set[tuple[str, str]] = field(default_factory=set)  # (rater id, competency) left unrated
+    comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (rater id, competency or "") → text
+
+
+def framework_order(competencies: list[str]) -> list[str]:
+    return sorted(competencies, key=COMPETENCY_IDS.index)
+
+
+def team_peers(p: Person) -> list[Person]:
+    return sorted((q for q in members_of(p.team) if q.id != p.id and q.id not in lead_ids.values()), key=lambda q: q.id)
+
+
+directors = [people[d] for d in director_ids.values()]
+leads = [people[lid] for lid in lead_ids.values()]
+subjects_360: list[Subject360] = []
+# Two directors, whose only peers are the two other directors: with three direct reports the
+# report shows them and withholds the two peers; with one direct report the two peers and the
+# report are merged into "others".
+subjects_360_directors: list[Subject360] = []
+for d in (max(directors, key=lambda d: len(d.reports)), min(directors, key=lambda d: len(d.reports))):
+    peers = [q for q in directors if q is not d]
+    raters = [(d, "self"), (people[d.manager_id], "manager")] + [(q, "peer") for q in peers]
+    raters += [(people[r], "direct_report") for r in sorted(d.reports)]
+    subjects_360_directors.append(Subject360(d, raters, framework_order(allowed_competencies(d))))
+subjects_360 += subjects_360_directors
+# Four team leads, rated by their director, three to five fellow leads and four to seven reports.
+for lead in sorted(frng.sample(leads, 4), key=lambda p: p.id):
+    peers = sorted(frng.sample([q for q in leads if q is not lead], frng.choice([3, 4, 5])), key=lambda q: q.id)
+    reports = sorted(frng.sample(lead.reports, frng.randint(4, min(7, len(lead.reports)))))
+    raters = [(lead, "self"), (people[lead.manager_id], "manager")] + [(q, "peer") for q in peers]
+    raters += [(people[r], "direct_report") for r in reports]
+    subjects_360.append(Subject360(lead, raters, framework_order(allowed_competencies(lead))))
+# Four senior individual contributors from four teams, rated by teammates. The first has only two
+# peers (withheld everywhere); one of the second's three peers skips a competency (withheld there).
+ic_teams = frng.sample([t.name for t in TEAMS], 4)
+ic_subjects: list[Subject360] = []
+for n, team in enumerate(ic_teams):
+    candidates = [p for p in members_of(team) if p.family != "mgr" and p.rank >= 3]
+    ic = frng.choice(sorted(candidates, key=lambda p: p.id))
+    n_peers = 2 if n == 0 else 3 if n == 1 else frng.choice([4, 5])
+    peers = sorted(frng.sample(team_peers(ic), n_peers), key=lambda q: q.id)
+    raters = [(ic, "self"), (people[ic.manager_id], "manager")] + [(q, "peer") for q in peers]
+    subject = Subject360(ic, raters, framework_order(allowed_competencies(ic)))
+    if n == 1:
+        subject.skipped.add((peers[-1].id, subject.competencies[-1]))
+    ic_subjects.append(subject)
+thin_ic, skipping_ic = ic_subjects[0], ic_subjects[1]
+subjects_360 = sorted(subjects_360 + ic_subjects, key=lambda s: s.person.id)
+
+ratings_360: dict[tuple[str, str, str], int] = {}  # (subject, rater, competency) → rating
+for s in subjects_360:
+    for comp in s.competencies:
+        base = clamp_level(EXPECTED_LEVEL[s.person.level] + frng.choice([-1.0, -0.5, 0.0, 0.0, 0.5]))
+        for rater, group in s.raters:
+            if (rater.id, comp) not in s.skipped:
+                ratings_360[(s.person.id, rater.id, comp)] = max(1, min(4, base + frng.choice(RATING_NOISE[group])))
+
+# One or two raters per subject comment, each text used once, in the tone of the rater's rating.
+comment_bank = {c: frng.sample(texts, len(texts)) for c, texts in COMMENTS_360.items()}
+for s in subjects_360:
+    others = [(r, g) for r, g in s.raters if g != "self"]
+    for rater, group in frng.sample(others, frng.randint(1, 2)):
+        options = []
+        for comp in s.competencies + [""]:
+            rating = ratings_360.get((s.person.id, rater.id, comp))
+            tone = "high" if comp == "" or (rating or 0) >= 3 else "low"
+            if comp and rating is None:
+                continue
+            options += [(comp, text) for t, groups, text in comment_bank[comp] if t == tone and group in groups]
+        if options:
+            comp, text = frng.choice(options)
+            comment_bank[comp] = [entry for entry in comment_bank[comp] if entry[2] != text]
+            s.comments[(rater.id, comp)] = text
+
+
+def three_sixty_csv() -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows(CAMPAIGN)
+    writer.writerow([])
+    writer.writerow(["subject_id", "rater_id", "rater_group", "competency_id", "rating", "comment"])
+    for s in subjects_360:
+        for rater, group in s.raters:
+            for comp in s.competencies:
+                key = (s.person.id, rater.id, comp)
+                comment = s.comments.get((rater.id, comp), "")
+                if key in ratings_360:
+                    writer.writerow([s.person.id, rater.id, group, comp, ratings_360[key], comment])
+            if (rater.id, "") in s.comments:
+                writer.writerow([s.person.id, rater.id, group, "", "", s.comments[(rater.id, "")]])
+    return buf.getvalue()
+
+
+# --- performance reviews
+STRENGTHS = {
+    "giving-feedback": [
+        "{first}'s feedback is specific and timely, and colleagues act on it.",
+        "Colleagues value {first}'s feedback: concrete examples, given within days.",
+    ],
+    "coaching-others": [
+        "{first} grows the people nearby by asking questions rather than handing over answers.",
+        "Newer colleagues name {first} as the person who helped them most this year.",
+    ],
+    "clear-writing": [
+        "{first}'s written updates are clear enough for readers outside the team to act on without a call.",
+        "{first} writes well: the point comes first and nothing important is buried.",
+    ],
+    "decision-making": [
+        "{first} makes reversible calls quickly and writes down the reasoning.",
+        "{first} brings recommendations with their trade-offs, not only options.",
+    ],
+    "stakeholder-alignment": [
+        "Stakeholders trust {first}: they hear about risks early and know what done means.",
+        "{first} keeps partner teams informed and settles conflicting requests in the open.",
+    ],
+    "delegation": [
+        "{first} hands over whole problems with context and backs the people who take them on.",
+        "{first}'s area runs smoothly without constant check-ins.",
+    ],
+}
+GROWTH = {
+    "giving-feedback": [
+        "Next: raise concerns directly and sooner, instead of saving them for the review cycle.",
+        "Next: make corrective feedback as specific as the praise.",
+    ],
+    "coaching-others": [
+        "Next: hold back from solving other people's problems and ask one more question first.",
+        "Next: take on a mentee and agree a development focus with them.",
+    ],
+    "clear-writing": [
+        "Next: put the request or the conclusion first; readers still have to ask what is needed.",
+        "Next: write decisions down so that colleagues in other time zones can follow without a call.",
+    ],
+    "decision-making": [
+        "Next: decide reversible questions without waiting for approval, and say why.",
+        "Next: bring a recommendation, not only the options, when escalating.",
+    ],
+    "stakeholder-alignment": [
+        "Next: agree what done means with stakeholders at the start, not at the deadline.",
+        "Next: flag scope and date risks as soon as they are known.",
+    ],
+    "delegation": [
+        "Next: hand over whole problems rather than single tasks, and stop re-checking the work.",
+        "Next: let others present the work they own.",
+    ],
+}
+
+
+# More goals, agreed in the reviews of reviews.csv (the texts of GOAL_BANK are used up by goals.csv
+# for some roles). Same shape as GOAL_BANK: (competency, group, only, text).
+REVIEW_GOAL_BANK: list[tuple[str, str, tuple[str, ...] | None, str]] = [
+    (
+        "clear-writing",
+        "eng",
+        ("junior",),
+        "Write each ticket update so that the next person can continue the work without asking me: what I tried, what I found, what is left.",
+    ),
+    (
+        "giving-feedback",
+        "eng",
+        ("junior",),
+        "Comment on at least two teammates' pull requests a week, saying what I liked as well as what I would change.",
+    ),
+    (
+        "decision-making",
+        "eng",
+        ("junior", "mobile"),
+        "Choose the approach for my own tickets after a short look at the options, note the choice in the ticket, and ask for review rather than permission.",
+    ),
+    (
+        "stakeholder-alignment",
+        "eng",
+        ("junior",),
+        "Confirm the acceptance criteria with the product manager before starting each ticket, and say at stand-up as soon as they change.",
+    ),
+    (
+        "stakeholder-alignment",
+        "eng",
+        ("solutions",),
+        "Bring the integration engineers into customer calls whenever a promise about a connector's behavior is about to be made.",
+    ),
+    (
+        "giving-feedback",
+        "cs",
+        ("csm",),
+        "After each quarterly business review, ask the account's sponsor what was most and least useful, and share the answers with the team.",
+    ),
+    (
+        "decision-making",
+        "cs",
+        ("csm",),
+        "Decide the renewal strategy for my accounts myself, write it down in the account plan, and bring it to my lead for challenge rather than approval.",
+    ),
+    (
+        "coaching-others",
+        "cs",
+        ("csm",),
+        "Mentor one newer customer success manager through a renewal, preparing each customer call together but letting them lead it.",
+    ),
+    (
+        "delegation",
+        "data",
+        ("analyst",),
+        "Hand the weekly KPI review to a less experienced analyst, with a walkthrough and a checklist, and review only the summary.",
+    ),
+    (
+        "coaching-others",
+        "data",
+        ("analyst",),
+        "Run a monthly office hour in which the junior analysts bring a problem and I ask questions until they find their own approach.",
+    ),
+    (
+        "giving-feedback",
+        "design",
+        ("designer",),
+        "Ask for a critique of my own work-in-progress every sprint, and tell the reviewers afterwards what I changed because of it.",
+    ),
+    (
+        "coaching-others",
+        "design",
+        ("designer",),
+        "Pair with a product designer on their next research synthesis and let them lead the session while I ask questions.",
+    ),
+    (
+        "delegation",
+        "mgr",
+        None,
+        "Hand the running of the team's release retrospective to a different engineer each time, and join only as a participant.",
+    ),
+    (
+        "coaching-others",
+        "mgr",
+        None,
+        "Spend the first ten minutes of every 1:1 on the report's own development question, before any status update.",
+    ),
+]
+
+
+@dataclass
+class ReviewSpec:
+    person: Person
+    review_date: date
+    goals: list[dict]  # new goals agreed in this review, as in goals.csv
+    ratings: dict[str, int]
+    summary: str = ""
+
+
+goal_people = {g["person_id"] for g in goals} | set(json_people)
+without_any_goal = sorted(p.id for p in ALL if p.id not in goal_people and p is not ceo)
+# Ten people without a goal so far get a review that agrees one (two of them agree two); five
+# people whose goal is in goals.csv get the review it came from, rated but without repeating the
+# goal: goals are keyed by person, competency and review date, so nothing here overlaps goals.csv.
+reviewed_new = sorted(frng.sample(without_any_goal, 10))
+two_goal_reviews = set(frng.sample(reviewed_new, 2))
+reviewed_again = sorted(frng.sample(sorted({g["person_id"] for g in goals} - two_goals), 5))
+reviews: list[ReviewSpec] = []
+for pid in reviewed_new:
+    p = people[pid]
+    when = frng.choice(REVIEW_DAYS)
+    new = [make_goal(p, when, r=frng, bank=GOAL_BANK + REVIEW_GOAL_BANK)]
+    if pid in two_goal_reviews:
+        new.append(
+            make_goal(p, when, exclude=(new[0]["competency_id"],), r=frng, bank=GOAL_BANK + REVIEW_GOAL_BANK)
+        )
+    reviews.append(ReviewSpec(p, when, new, {g["competency_id"]: max(1, g["target_level"] - 1) for g in new}))
+for pid in reviewed_again:
+    g = next(g for g in goals if g["person_id"] == pid)
+    reviews.append(
+        ReviewSpec(people[pid], date.fromisoformat(g["review_date"]), [], {g["competency_id"]: max(1, g["target_level"] - 1)})
+    )
+for review in reviews:
+    p = review.person
+    focus = next(iter(review.ratings))
+    others = [c for c in allowed_competencies(p) if c not in review.ratings]
+    # The first other competency is the strength the summary names: rated above the goal's.
+    strength, *more = frng.sample(others, frng.choice([1, 2]))
+    review.ratings[strength] = min(4, max(review.ratings[focus] + 1, current_level(p)))
+    for comp in more:
+        review.ratings[comp] = current_level(p)
+    review.summary = " ".join(
+        (frng.choice(STRENGTHS[strength]).format(first=p.first), frng.choice(GROWTH[focus]))
+    )
+reviews.sort(key=lambda r: (r.review_date, r.person.id))
+
+
+def reviews_csv() -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["person_id", "reviewer_id", "review_date", "competency_id", "rating", "target_level", "goal", "summary"])
+    for review in reviews:
+        goal_of = {g["competency_id"]: g for g in review.goals}
+        for n, (comp, rating) in enumerate(review.ratings.items()):
+            g = goal_of.get(comp)
+            writer.writerow(
+                [
+                    review.person.id,
+                    review.person.manager_id,
+                    review.review_date.isoformat(),
+                    comp,
+                    rating,
+                    g["target_level"] if g else "",
+                    g["goal"] if g else "",
+                    review.summary if n == 0 else "",
+                ]
+            )
+    return buf.getvalue()
+
+
+# --- check-ins in the last week of February
+GAP_NOTES = {
+    "giving-feedback": [
+        "Held back a concern about a teammate's work for two weeks; it came out in the retrospective instead.",
+        "Feedback after the last review stayed general; the colleague could not tell what to change.",
+    ],
+    "coaching-others": [
+        "Took over a newer colleague's stalled task instead of working through it together.",
+        "The mentoring sessions turned into status updates this month.",
+    ],
+    "clear-writing": [
+        "Last week's project update needed a call to explain it; the request was in the last paragraph.",
+        "Two handovers this month came back with questions about what had changed and why.",
+    ],
+    "decision-making": [
+        "Escalated a choice that was easy to reverse and within their own area.",
+        "Waited a week for agreement on a choice that could have been undone in a day.",
+    ],
+    "stakeholder-alignment": [
+        "A partner team heard about the changed date from someone else first.",
+        "The change of scope was mentioned on the day of the deadline, not when it became known.",
+    ],
+    "delegation": [
+        "Redid a delegated report the night before it was due.",
+        "Kept hold of a task after agreeing to hand it over.",
+    ],
+}
+FINE_NOTES = {
+    "giving-feedback": ["Gave clear, timely feedback after the last retrospective.", "Thanked a colleague for a specific piece of work, in front of the team."],
+    "coaching-others": ["Paired twice with the new joiner and let them drive.", "Helped a teammate plan their first presentation with questions, not answers."],
+    "clear-writing": ["The monthly summary needed no follow-up questions.", "Rewrote the onboarding page; two new joiners used it without help."],
+    "decision-making": ["Made the call on an open tooling question and wrote down why.", "Decided on the trial scope the same day, with the reasons in the channel."],
+    "stakeholder-alignment": ["Agreed what done means with the main stakeholders before starting.", "Told the partner team about a slipping date the day it became clear."],
+    "delegation": ["Handed a recurring task to a teammate with a clear brief.", "Let the owner present the work at the review and take the questions."],
+}
+CHECKIN_DAYS = [date(2026, 2, 23) + timedelta(days=i) for i in range(5)]  # Mon 23 .. Fri 27 February
+checkins: list[dict] = []
+checkin_reviewed = sorted(frng.sample([r.person.id for r in reviews if r.goals], 3))
+checkin_goal_holders = sorted(frng.sample(sorted({g["person_id"] for g in goals} - set(reviewed_again)), 2))
+for pid in checkin_reviewed + checkin_goal_holders:
+    p = people[pid]
+    review = next((r for r in reviews if r.person.id == pid and r.goals), None)
+    focus = review.goals[0]["competency_id"] if review else next(g for g in goals if g["person_id"] == pid)["competency_id"]
+    day = frng.choice(CHECKIN_DAYS)
+    severity = frng.choice(["medium", "high"] if review else ["low", "medium"])
+    rows = [(focus, severity, frng.choice(GAP_NOTES[focus]))]
+    if frng.random() < 0.6:
+        fine = frng.choice([c for c in allowed_competencies(p) if c != focus])
+        note = frng.choice([n for n in FINE_NOTES[fine] if all(c["note"] != n for c in checkins)])
+        rows.append((fine, "none", note))
+    for comp, sev, note in rows:
+        checkins.append({"person_id": pid, "checkin_date": day.isoformat(), "competency_id": comp, "severity": sev, "note": note})
+checkins.sort(key=lambda c: (c["checkin_date"], c["person_id"], c["competency_id"]))
+
+
+def checkins_csv() -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ["person_id", "checkin_date", "competency_id", "severity", "note"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(checkins)
+    return buf.getvalue()
+
+
+# --- development plans for some of the people with a new goal
+PLAN_ACTIONS = {
+    "giving-feedback": [
+        "Give one piece of specific feedback a week, naming the example and its effect, and note it in the 1:1 doc.",
+        "Ask two colleagues each month for feedback on one piece of my work, and act on one point.",
+        "Raise the next concern about a colleague's work within two days, in person.",
+        "Rehearse the next difficult conversation with my manager before having it.",
+    ],
+    "coaching-others": [
+        "Pair with a newer colleague once a week and let them drive.",
+        "In each mentoring session, ask at least two open questions before offering advice.",
+        "Agree a written development focus with my mentee and review it monthly.",
+        "Sit in on two coaching sessions run by an experienced mentor and debrief afterwards.",
+    ],
+    "clear-writing": [
+        "Put the request or conclusion in the first two lines of every update.",
+        "Have one design note a month read cold by someone outside the team, and answer every open question in the text.",
+        "Rewrite one old runbook or help article using the team's writing guide.",
+        "Keep a list of the follow-up questions my messages get, and review it with my manager.",
+    ],
+    "decision-making": [
+        "Keep a short decision log for my area and link it in the team channel.",
+        "For every escalation, bring a recommendation and two costed options.",
+        "Mark each open question as one-way or two-way, and decide the two-way ones within a day.",
+        "Review three past decisions with my manager: what we knew, what we chose and what we learned.",
+    ],
+    "stakeholder-alignment": [
+        "Hold a short kickoff with the main stakeholders before each project and write down what done means.",
+        "Send a fortnightly written update to stakeholders in other time zones.",
+        "Flag every scope or date risk within a day of knowing it, with options.",
+        "Map the stakeholders of my next project and check the map with my manager.",
+    ],
+    "delegation": [
+        "Hand one recurring task to a teammate with a written brief and agreed check-in points.",
+        "Let the owner present the next piece of delegated work and take the questions.",
+        "List what I re-check after delegating, and stop doing one of those checks.",
+        "Agree with my manager which decisions my team can make without me.",
+    ],
+}
+PLAN_DUE = [date(2026, 3, 20), date(2026, 4, 3), date(2026, 4, 24), date(2026, 5, 15), date(2026, 6, 5), date(2026, 6, 26)]
+plan_people = checkin_reviewed + sorted(two_goal_reviews - set(checkin_reviewed))[:1]
+plans: list[dict] = []
+for pid in sorted(plan_people):
+    review = next(r for r in reviews if r.person.id == pid and r.goals)
+    chosen: list[tuple[dict, str]] = []
+    for g in review.goals:
+        # Actions no one else has yet first, so that the plans read as individual ones.
+        fresh = [a for a in PLAN_ACTIONS[g["competency_id"]] if all(p["action"] != a for p in plans)]
+        spare = [a for a in PLAN_ACTIONS[g["competency_id"]] if a not in fresh]
+        n = frng.choice([2, 3])
+        picked = frng.sample(fresh, min(n, len(fresh)))
+        chosen += [(g, a) for a in picked + frng.sample(spare, n - len(picked))]
+    # The person's actions are spread over the spring, one due date each.
+    for (g, action), due in zip(chosen, sorted(frng.sample(PLAN_DUE, len(chosen))), strict=True):
+        plans.append(
+            {
+                "person_id": pid,
+                "competency_id": g["competency_id"],
+                "target_level": g["target_level"],
+                "action": action,
+                "due_date": due.isoformat(),
+            }
+        )
+
+
+def plans_csv() -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ["person_id", "competency_id", "target_level", "action", "due_date"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(plans)
+    return buf.getvalue()
+
+
+def feedback_readme() -> str:
+    """The README's sections on the files above."""
+
+    def who(pid: str) -> str:
+        return f"{people[pid].name} ({pid})"
+
+    def names(ids: list[str]) -> str:
+        listed = [who(pid) for pid in ids]
+        return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+    groups = {g: sum(1 for s in subjects_360 for _, grp in s.raters if grp == g) for g in RATER_GROUPS}
+    n_ratings, n_comments = len(ratings_360), sum(len(s.comments) for s in subjects_360)
+    respondents = {s.person.id: len(s.raters) - 1 for s in subjects_360}
+    with_comments = [s.person.id for s in subjects_360 if s.comments]
+    shown = [pid for pid in with_comments if respondents[pid] >= 10]
+    withheld = [pid for pid in with_comments if respondents[pid] < 10]
+    dir_withheld, dir_merged = subjects_360_directors
+    skipped_rater, skipped_comp = next(iter(skipping_ic.skipped))
+    new_goals = [g for r in reviews for g in r.goals]
+    two = sorted(r.person.id for r in reviews if len(r.goals) == 2)
+    still_without = [pid for pid in without_any_goal if pid not in reviewed_new]
+    gaps = [c for c in checkins if c["severity"] != "none"]
+    review_days = sorted(r.review_date for r in reviews)
+    plan_ids = sorted({p["person_id"] for p in plans})
+    due = sorted(p["due_date"] for p in plans)
+    campaign = dict(CAMPAIGN)
+    return f"""## The framework as a CASE package
+
+`framework.case.json` is the same framework as a 1EdTech CASE 1.1 package, written by
+`generate.py` from the same definitions, levels and anchors as `framework.yaml`, so the two
+cannot drift apart. The `CFDocument` is titled "{CASE_TITLE}", version {CASE_VERSION}, which
+Kairos turns into the framework `northwind-leadership-case`, a separate framework from
+`northwind-leadership`. There is one `CFItem` per competency, each a child (`isChildOf`) of the
+document in the framework's order; its `humanCodingScheme` is the competency id, so the ids are
+the same as in the YAML (Kairos names each competency after its code and short statement, such
+as "giving-feedback Giving feedback"). One `CFRubric` has a criterion per competency with four
+levels: `quality` is the level name, `score` the level number, and `description` the level's
+anchors, one per line. Every competency has a rubric, so `kairos import framework
+examples/demo-org/framework.case.json` needs no options. Identifiers are stable UUIDs (version 5).
+
+## The 360 campaign
+
+`three-sixty.csv` is the campaign `{campaign["campaign_id"]}` ("{campaign["campaign_name"]}",
+{campaign["start_date"]} to {campaign["end_date"]}), rated 1–4, the framework's level scale, so its
+ratings count as evidence of a person's level. It covers {len(subjects_360)} people: two directors,
+four team leads and four senior individual contributors, each rated on the competencies that fit
+their role (all six for managers). There are {sum(groups.values())} rater responses
+({groups["self"]} self, {groups["manager"]} manager, {groups["peer"]} peer,
+{groups["direct_report"]} direct report), {n_ratings} ratings and {n_comments} comments.
+Everyone rates themselves and is rated by their manager; the directors also by the other two
+directors and their direct reports, the leads by three to five fellow leads and four to seven of
+their reports, the individual contributors by two to five teammates. Some subjects have too few raters on purpose, so that the
+anonymity rules (at least 3 peers or direct reports per group, at least 10 respondents before
+comments are shown) visibly apply:
+
+- {who(dir_withheld.person.id)} has two peers (the other directors) and
+  {sum(1 for _, g in dir_withheld.raters if g == "direct_report")} direct reports: the direct
+  reports are shown, the two peers are withheld.
+- {who(dir_merged.person.id)} has two peers and one direct report: together they reach three and
+  are shown as `others`.
+- {who(thin_ic.person.id)} is rated by only two peers and has no reports: the peers are withheld
+  on every competency.
+- {who(skipping_ic.person.id)} has three peers, but {who(skipped_rater)} left `{skipped_comp}`
+  unrated: peers are shown on every other competency and withheld on that one.
+- Comments are shown for {names(shown)}, who had at least 10 respondents, and withheld for
+  {names(withheld)}.
+
+## Reviews, check-ins and development plans
+
+`reviews.csv` holds {len(reviews)} performance reviews dated {review_days[0]} to {review_days[-1]},
+each by the person's manager in `people.csv`, with ratings, a summary and, for most, goals. Ten
+reviews are of people who had no goal in `goals.csv` or `goals.json` ({names(reviewed_new)}); they
+agree {len(new_goals)} new goals, two each for {names(two)}. Five reviews ({names(reviewed_again)})
+are the reviews the `goals.csv` goals came from, on the same date: they rate the goal's
+competency but do not repeat the goal. Goals are keyed by person, competency and review date, so
+no review goal overlaps a goal of `goals.csv`. Every review rates the goal's competency one
+level below its target, plus one or two other competencies. After the reviews,
+{len(still_without) + 1} people have no development goal: the CEO, {names(still_without)}.
+
+`check-ins.csv` records {len(checkins)} competencies discussed in check-ins between 2026-02-23 and
+2026-02-27 with {len({c["person_id"] for c in checkins})} people; {len(gaps)} of the {len(checkins)} flag a
+skill gap ({"; ".join(f'{c["person_id"]}: {c["competency_id"]}, {c["severity"]}' for c in gaps)}), each on
+the competency of the person's goal, and the others are marked `none`.
+
+`plans.csv` holds the development plans of {len(plan_ids)} people with a new goal
+({names(plan_ids)}): for each goal, the goal's competency and target level with two or three
+actions, {len(plans)} actions in all, due between {due[0]} and {due[-1]}.
+"""
+
+
+# --------------------------------------------------------------------------
 # README
 # --------------------------------------------------------------------------
 def reflow(markdown: str, width: int = 92) -> str:
@@ -1879,7 +2613,14 @@ def main() -> None:
     )
 
     (HERE / "calendar.ics").write_bytes(calendar_ics().encode("utf-8"))
-    (HERE / "README.md").write_text(reflow(readme()), encoding="utf-8", newline="\n")
+    (HERE / "framework.case.json").write_text(
+        json.dumps(framework_case(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
+    (HERE / "three-sixty.csv").write_text(three_sixty_csv(), encoding="utf-8", newline="")
+    (HERE / "reviews.csv").write_text(reviews_csv(), encoding="utf-8", newline="")
+    (HERE / "check-ins.csv").write_text(checkins_csv(), encoding="utf-8", newline="")
+    (HERE / "plans.csv").write_text(plans_csv(), encoding="utf-8", newline="")
+    (HERE / "README.md").write_text(reflow(readme() + "\n" + feedback_readme()), encoding="utf-8", newline="\n")
 
 
 if __name__ == "__main__":

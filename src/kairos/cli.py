@@ -480,6 +480,131 @@ def demo(
     run_demo(data_dir, out)
 
 
+def _register_agreements() -> None:
+    from kairos.cli_agreements import commitments_app, focus_app, observe
+
+    app.add_typer(focus_app, name="focus")
+    app.add_typer(commitments_app, name="commitments")
+    app.command("observe")(observe)
+
+
+_register_agreements()
+
+
+# --- calibration exercises (C1, E3): example behaviors, managers' placements, an anonymized report ----------
+calibration_app = typer.Typer(
+    help="Calibration exercises: managers place example behaviors on the framework's levels.", no_args_is_help=True
+)
+app.add_typer(calibration_app, name="calibration")
+
+
+@calibration_app.command("create")
+def calibration_create_cmd(file: Path, now: NowOption = None) -> None:
+    """Store a calibration exercise (YAML): example behaviors with their key, on a stored framework version."""
+    from kairos.ingest.calibration import create_exercise
+
+    settings = _settings()
+    exercise, state = create_exercise(
+        _database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars
+    )
+    out.print(f"{file}: exercise {exercise.id}, {len(exercise.examples)} examples on {exercise.framework_id} "
+              f"{exercise.framework_version} ({state})", markup=False, highlight=False)  # fmt: skip
+
+
+@calibration_app.command("import")
+def calibration_import_cmd(file: Path, now: NowOption = None) -> None:
+    """Import managers' placements (CSV or JSON); a manager who placed every example records calibration.completed."""
+    from kairos.ingest.calibration import import_placements
+
+    settings = _settings()
+    result = import_placements(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} placements stored, {result.events} new events")
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+@calibration_app.command("report")
+def calibration_report_cmd(
+    exercise_id: str,
+    manager: Annotated[
+        str | None, typer.Option("--manager", help="A manager's own view: their placements against the key")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """The calibration report: the key and its anchors per example, and managers' placements only as groups."""
+    from kairos.domain.calibration import Agreement
+    from kairos.store import calibration as calibration_store
+
+    settings = _settings()
+    with _database(settings).transaction() as conn:
+        report = calibration_store.report(conn, exercise_id, min_group_size=settings.min_group_size,
+                                          manager_id=manager)  # fmt: skip
+    if report is None:
+        raise KairosError(f"no calibration exercise {exercise_id} (store it with kairos calibration create FILE)")
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+
+    def say(text: str = "") -> None:
+        out.print(text, markup=False, highlight=False)
+
+    def agreement(a: Agreement) -> str:
+        return (f"{_percent(a.exact_share)} on the key, {_percent(a.within_one_share)} within one level; "
+                f"spread {a.spread:.2f}, mean offset {a.mean_offset:+.2f} ({a.managers} managers)")  # fmt: skip
+
+    say(f"{report.exercise_name} ({report.exercise_id}) on {report.framework_id} {report.framework_version}")
+    say(f"Managers taking part: {report.managers_taking_part}, completed: {report.managers_completed}. "
+        f"Groups of fewer than {report.min_group_size} managers are withheld.")  # fmt: skip
+    own = {p.example_id: p for p in report.own.placements} if report.own else {}
+    for e in report.examples:
+        say()
+        say(f"{e.example_id} · {e.competency_name} · key: level {e.key_level} {e.key_name}")
+        say(f"  {e.behavior}")
+        say(f"  {report.framework_id} {report.framework_version}, {e.competency_name}, level {e.key_level}:")
+        for anchor in e.key_anchors:
+            say(f"    - {anchor}")
+        if e.rationale:
+            say(f"  Why: {e.rationale}")
+        if e.shown and e.agreement:
+            say("  Placed: " + "   ".join(f"level {level}: {count}" for level, count in e.distribution))
+            say(f"  Agreement: {agreement(e.agreement)}")
+        else:
+            say(f"  Placed: {e.withheld}")
+        if e.wide_disagreement:
+            say("  Flag: wide disagreement; the anchors may read two ways")
+        if e.off_key:
+            say("  Flag: most managers chose one level other than the key")
+        if report.own is not None:
+            mine = own.get(e.example_id)
+            offset = "" if mine is None or not mine.offset else f" ({mine.offset:+d} from the key)"
+            say(f"  You: {'not placed yet' if mine is None else f'level {mine.level}{offset}'}")
+    say()
+    table = Table("competency", "examples shown", "on the key", "within one", "spread", "mean offset",
+                  title="Agreement per competency (shown examples only)")  # fmt: skip
+    for c in report.competencies:
+        if c.agreement is None:
+            table.add_row(c.competency_id, "0", c.withheld or "", "", "", "")
+            continue
+        a = c.agreement
+        table.add_row(c.competency_id, str(len(c.examples_shown)), _percent(a.exact_share),
+                      _percent(a.within_one_share), f"{a.spread:.2f}", f"{a.mean_offset:+.2f}")  # fmt: skip
+    out.print(table)
+    say(f"Overall: {agreement(report.overall) if report.overall else report.overall_withheld}")
+    if report.flagged:
+        say(f"Examples with wide disagreement: {', '.join(report.flagged)}")
+    if report.own is not None:
+        o = report.own
+        rest = "" if o.completed else f"; not placed yet: {', '.join(o.unplaced)}"
+        say(f"Your placements ({o.manager_id}): {len(o.placements)} of {len(report.examples)}, {o.exact} on the key, "
+            f"{o.within_one} within one level{rest}")  # fmt: skip
+    say("Rules applied:")
+    for rule in report.rules:
+        where = f" [{rule.example_id or rule.competency_id}]" if rule.example_id or rule.competency_id else ""
+        say(f"  {rule.rule}{where}: {rule.detail}")
+
+
 def main() -> None:
     try:
         app()

@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         le=1000,
         description="a 360 report shows comments only when at least this many people other than the subject responded",
     )
+    min_group_size: int = Field(
+        default=5,
+        ge=2,
+        le=1000,
+        description="the smallest group any aggregate shows (calibration distributions, agreement, spread); "
+        "smaller groups are withheld",
+    )
 
     @field_validator("working_days")
     @classmethod

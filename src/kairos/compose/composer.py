@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kairos.compose.templates import Template
+from kairos.domain.commitment import Commitment
 from kairos.domain.decision import Decision
 from kairos.domain.event import Event
 from kairos.domain.framework import Framework
@@ -40,6 +41,7 @@ class CompositionInput:
     # For a move to a new role or level: what the framework now expects that it did not before.
     expectations: tuple[RaisedExpectation, ...] = ()
     benchmark_framework: Framework | None = None  # the version the expectations come from
+    commitments: tuple[Commitment, ...] = ()  # open between the subject and their manager, visible to the recipient
 
 
 def compose(given: CompositionInput, template: Template) -> Nudge:
@@ -83,6 +85,7 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
     goal = given.goal
     if goal is not None:
         values["goal"] = {
+            "agreed": goal.agreed,
             "text": goal.text,
             "review_date": f"{goal.review_date:%d %B %Y}",
             "target_level": goal.target_level,
@@ -107,6 +110,13 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
                     facts.append(
                         {"source": "framework", "ref": f"{ref}/level-{level.level}/anchor-{i + 1}", "text": anchor}
                     )
+    values["commitments"] = [
+        {"kind": c.kind.value, "text": c.text, "recorded": f"{c.recorded_at.astimezone(zone):%d %B}",
+         "due": f"{c.due:%d %B}" if c.due else None}
+        for c in given.commitments
+    ]  # fmt: skip
+    for c in given.commitments:
+        facts.append({"source": "commitment", "ref": f"commitment/{c.id}", "text": c.text})
     values["expectations"] = []
     if given.expectations and given.benchmark_framework is not None:
         fw = given.benchmark_framework

@@ -10,17 +10,24 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import distinct, func, select
 
 from kairos.demo.mail_sink import MailSink
 from kairos.errors import KairosError
+from kairos.ingest.checkins import import_checkins
 from kairos.ingest.framework import import_framework
 from kairos.ingest.goals import import_goals
 from kairos.ingest.ical import import_calendar
+from kairos.ingest.idp import import_plans
 from kairos.ingest.people import import_people
+from kairos.ingest.reviews import import_reviews
+from kairos.ingest.three_sixty import import_three_sixty
 from kairos.resources import examples_dir
 from kairos.settings import load_settings
 from kairos.store import open_database
 from kairos.store.queries import sent_nudges, stop_reason_counts
+from kairos.store.schema import feedback_campaigns, feedback_raters
+from kairos.store.schema import goals as goal_rows
 from kairos.worker.runtime import build_runtime
 from kairos.worker.tick import simulate
 
@@ -56,9 +63,24 @@ def run_demo(data_dir: Path, out: Console) -> None:
         db.migrate()
         before = datetime(2026, 2, 27, 12, tzinfo=UTC)
         people = import_people(db, org / "people.csv", as_of=date(2026, 2, 27), now=before)
+        # The same framework as a 1EdTech CASE package, stored as its own framework id. Imported a minute
+        # earlier, so that the YAML version stays the latest: the one goals and feedback are checked against.
+        case, _ = import_framework(db, org / "framework.case.json", now=before - timedelta(minutes=1))
         framework, _ = import_framework(db, org / "framework.yaml", now=before)
         goals = import_goals(db, org / "goals.csv", now=before) + import_goals(db, org / "goals.json", now=before)
         calendar = import_calendar(db, org / "calendar.ics", window=(START, END), now=before)
+        # Feedback from the January–February review cycle, checked against 2026.1 like the goals above.
+        feedback_at = before + timedelta(minutes=30)
+        import_three_sixty(db, org / "three-sixty.csv", now=feedback_at)
+        reviews = import_reviews(db, org / "reviews.csv", now=feedback_at)
+        checkins = import_checkins(db, org / "check-ins.csv", now=feedback_at)
+        plans = import_plans(db, org / "plans.csv", now=feedback_at)
+        with db.transaction() as conn:
+            campaign = conn.execute(select(feedback_campaigns.c.name)).scalar_one()
+            rated, responses = conn.execute(
+                select(func.count(distinct(feedback_raters.c.subject_id)), func.count()).select_from(feedback_raters)
+            ).one()
+            review_goals = conn.execute(select(func.count()).select_from(goal_rows)).scalar_one() - goals
         # The talent team then publishes version 2026.2 with role benchmarks: goals keep citing 2026.1,
         # and transition nudges quote what the new level expects from 2026.2.
         updated, _ = import_framework(
@@ -67,6 +89,13 @@ def run_demo(data_dir: Path, out: Console) -> None:
         out.print(
             f"Imported {people.people} people, {framework.name} {framework.version} (then {updated.version}, with role "
             f"benchmarks), {goals} goals, {calendar.meetings} meeting occurrences."
+        )
+        out.print(
+            f"Also imported: the framework as 1EdTech CASE ({case.id} {case.version}, {len(case.competencies)} "
+            f"competencies); the 360 campaign '{campaign}' ({rated} people rated, {responses} rater responses); "
+            f"{reviews.records} reviews with {review_goals} new goals; {checkins.records} check-ins "
+            f"({checkins.events} skill gaps flagged); "
+            f"{plans.records} development plans."
         )
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)

@@ -33,12 +33,18 @@ class EventType(StrEnum):
     FRAMEWORK_IMPORTED = "framework.imported"
     GOAL_SET = "goal.set"
     MEETING_SCHEDULED = "meeting.scheduled"
+    FOCUS_PROPOSED = "focus.proposed"
+    FOCUS_AGREED = "focus.agreed"
+    COMMITMENT_RECORDED = "commitment.recorded"
+    COMMITMENT_FOLLOWED_UP = "commitment.followed_up"
+    OBSERVATION_RECORDED = "observation.recorded"
     WEBHOOK_RECEIVED = "webhook.received"  # an HRIS webhook delivery was applied; id = its delivery id
     WEBHOOK_REJECTED = "webhook.rejected"  # a delivery was refused (signature, timestamp, payload); no body kept
     FEEDBACK_RESULTS_IMPORTED = "feedback.results_imported"  # a subject's 360 responses were stored; no rater data
     REVIEW_COMPLETED = "review.completed"  # a performance review was imported; subject: the person reviewed
     CHECKIN_GAP_FLAGGED = "checkin.gap_flagged"  # a check-in flagged a skill gap on a competency
     PLAN_UPDATED = "plan.updated"  # a person's individual development plan was stored or changed
+    CALIBRATION_COMPLETED = "calibration.completed"  # a manager placed every example of a calibration exercise
 
 
 @dataclass(frozen=True, slots=True)

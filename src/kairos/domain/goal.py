@@ -15,3 +15,10 @@ class DevelopmentGoal:
     review_date: date
     framework_id: str
     framework_version: str
+    origin: str = "review"  # "review": agreed in a performance review; "focus": agreed as the active focus
+
+    @property
+    def agreed(self) -> str:
+        """How the goal came about, for a sentence: "in the review of 10 February 2026"."""
+        when = f"{self.review_date:%d %B %Y}"
+        return f"in the review of {when}" if self.origin == "review" else f"as your shared focus on {when}"

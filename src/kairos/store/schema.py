@@ -355,3 +355,95 @@ plan_actions = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", "position", name="uq_plan_actions_person_position"),
 )
+
+# --- agreed focus, commitments from 1:1s, observations (A3, E3) -------------------------------------------
+
+focuses = Table(
+    "focuses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("competency_id", String(100), nullable=False),
+    Column("target_level", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("proposed_by", String(100), nullable=False),
+    Column("person_agreed_at", UtcDateTime),
+    Column("manager_agreed_at", UtcDateTime),
+    Column("status", String(20), nullable=False),  # proposed | agreed | closed
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_focuses_person_status", "person_id", "status"),
+)
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("manager_id", String(100), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("meeting_key", String(400)),
+    Column("due", Date),
+    Column("status", String(20), nullable=False),
+    Column("visibility", String(20), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("follow_up", Text),
+    Column("followed_up_at", UtcDateTime),
+    Index("ix_commitments_pair_status", "person_id", "manager_id", "status"),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(100), nullable=False),
+    Column("author_id", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # observation | note
+    Column("competency_id", String(100)),
+    Column("text", Text, nullable=False),
+    Column("visibility", String(20), nullable=False),
+    Column("meeting_key", String(400)),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_observations_person", "person_id", "recorded_at"),
+)
+
+# --- calibration exercises (C1, E3) ------------------------------------------------------------------------
+# An exercise is a framework version plus example behaviors, each with the talent team's key (the level it
+# shows). Managers' placements are kept per manager, because each manager may see their own; reports show
+# other managers only as counts over groups of at least the minimum size (domain/calibration.py).
+
+calibration_exercises = Table(
+    "calibration_exercises",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)
+
+calibration_examples = Table(
+    "calibration_examples",
+    metadata,
+    Column("exercise_id", String(100), ForeignKey("calibration_exercises.id", ondelete="CASCADE"), primary_key=True),
+    Column("example_id", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),  # the example's place in the exercise file, from 1
+    Column("competency_id", String(100), nullable=False),
+    Column("key_level", Integer, nullable=False),
+    Column("behavior", Text, nullable=False),
+    Column("rationale", Text),
+)
+
+calibration_placements = Table(
+    "calibration_placements",
+    metadata,
+    Column("exercise_id", String(100), ForeignKey("calibration_exercises.id", ondelete="CASCADE"), primary_key=True),
+    Column("manager_id", String(100), primary_key=True),
+    Column("example_id", String(100), primary_key=True),  # an example of the exercise (checked on import)
+    Column("level", Integer, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Index("ix_calibration_placements_manager_id", "manager_id"),
+)

@@ -19,12 +19,15 @@ from kairos.compose.composer import CompositionInput, compose
 from kairos.decide.policy import Situation, decide
 from kairos.decide.state import LearnerState
 from kairos.deliver.base import Receipt, ReceiptStatus
+from kairos.domain.commitment import Commitment, visible_to
 from kairos.domain.decision import InterventionKind
 from kairos.domain.event import EventType
+from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.moment import StopReason, TraceStep
 from kairos.domain.nudge import Nudge
 from kairos.domain.transition import RaisedExpectation, raised_expectations
 from kairos.plays.timing import local_day, local_week
+from kairos.store import agreements as agreement_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
 from kairos.store import frameworks as framework_store
@@ -141,6 +144,38 @@ def _end(
     return reason
 
 
+def _focus_or_goal(conn: Connection, person_id: str) -> DevelopmentGoal | None:
+    """The agreed focus if there is one, else the goal of the latest review."""
+    focus = agreement_store.active_focus(conn, person_id)
+    if focus is not None:
+        agreed = agreement_store.focus_agreed_on(conn, focus.id)
+        return DevelopmentGoal(
+            person_id=person_id, competency_id=focus.competency_id, target_level=focus.target_level,
+            text=focus.description, review_date=agreed, framework_id=focus.framework_id,
+            framework_version=focus.framework_version, origin="focus",
+        )  # fmt: skip
+    goals = goal_store.active_for(conn, person_id)
+    return goals[0] if goals else None
+
+
+def _open_commitments(conn: Connection, subject: Any, recipient: Any, now: datetime) -> tuple[Commitment, ...]:
+    """Open commitments between the subject and their manager that the recipient may see, recorded before now."""
+    if subject is None or not subject.manager_id:
+        return ()
+    return tuple(
+        c
+        for c in agreement_store.open_between(conn, subject.id, subject.manager_id)
+        if c.recorded_at <= now
+        and visible_to(
+            c.visibility,
+            author=c.recorded_by,
+            subject=subject.id,
+            manager=subject.manager_id,
+            viewer=recipient.id,
+        )  # fmt: skip
+    )
+
+
 _TRANSITIONS = (EventType.PROMOTION.value, EventType.LEVEL_CHANGE.value, EventType.ROLE_CHANGE.value)
 
 
@@ -231,8 +266,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             TraceStep("play", "error", f"play {row.play_id} action {row.action} is no longer valid"),
         )
     subject = people_store.get(conn, row.subject_id) if row.subject_id else None
-    goals = goal_store.active_for(conn, row.subject_id) if row.subject_id else []
-    goal = goals[0] if goals else None
+    goal = _focus_or_goal(conn, row.subject_id) if row.subject_id else None
     day_start, day_end = local_day(now, zone)
     state = LearnerState(
         person_id=recipient.id,
@@ -262,6 +296,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
     meeting = meeting_store.get(conn, row.context["meeting"]) if row.context.get("meeting") else None
     framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
     benchmark_framework, expectations = _transition(conn, event, subject)
+    commitments = _open_commitments(conn, subject, recipient, now)
     nudge = compose(
         CompositionInput(
             recipient=recipient,
@@ -276,6 +311,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             framework=framework,
             expectations=expectations,
             benchmark_framework=benchmark_framework,
+            commitments=commitments,
             decision=decision,
         ),
         rt.templates[action.template],
