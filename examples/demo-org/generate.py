@@ -1845,7 +1845,17 @@ def framework_case() -> dict:
 
 
 # --- shared by the 360, the reviews and the check-ins
-EXPECTED_LEVEL = {"IC1": 1.5, "IC2": 2.0, "IC3": 2.5, "IC4": 3.0, "IC5": 3.5, "M1": 3.0, "M2": 3.0, "M3": 3.5, "E1": 4.0}
+EXPECTED_LEVEL = {
+    "IC1": 1.5,
+    "IC2": 2.0,
+    "IC3": 2.5,
+    "IC4": 3.0,
+    "IC5": 3.5,
+    "M1": 3.0,
+    "M2": 3.0,
+    "M3": 3.5,
+    "E1": 4.0,
+}
 
 
 def clamp_level(value: float) -> int:
@@ -1866,7 +1876,12 @@ CAMPAIGN = [
     ("scale_max", "4"),
 ]
 RATER_GROUPS = ("self", "manager", "peer", "direct_report")
-RATING_NOISE = {"self": [-1, 0, 0, 1, 1], "manager": [-1, 0, 0, 0, 1], "peer": [-1, 0, 0, 1], "direct_report": [-1, 0, 0, 1]}
+RATING_NOISE = {
+    "self": [-1, 0, 0, 1, 1],
+    "manager": [-1, 0, 0, 0, 1],
+    "peer": [-1, 0, 0, 1],
+    "direct_report": [-1, 0, 0, 1],
+}
 # Comments by competency ("" for a general one): whether they go with a high (3-4) or a low (1-2)
 # rating from that rater, and which rater groups could plausibly have written them.
 ANY, REPORTS, NOT_MANAGER = ("manager", "peer", "direct_report"), ("direct_report",), ("peer", "direct_report")
@@ -1877,7 +1892,11 @@ COMMENTS_360: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     ],
     "coaching-others": [
         ("high", NOT_MANAGER, "Asks what I think before offering an answer, which has made me much more confident."),
-        ("low", NOT_MANAGER, "Very generous with time, though sometimes solves the problem instead of letting me work it out."),
+        (
+            "low",
+            NOT_MANAGER,
+            "Very generous with time, though sometimes solves the problem instead of letting me work it out.",
+        ),
     ],
     "clear-writing": [
         ("high", ANY, "Their written updates are the ones I forward to new joiners as examples."),
@@ -2169,14 +2188,14 @@ for pid in reviewed_new:
     when = frng.choice(REVIEW_DAYS)
     new = [make_goal(p, when, r=frng, bank=GOAL_BANK + REVIEW_GOAL_BANK)]
     if pid in two_goal_reviews:
-        new.append(
-            make_goal(p, when, exclude=(new[0]["competency_id"],), r=frng, bank=GOAL_BANK + REVIEW_GOAL_BANK)
-        )
+        new.append(make_goal(p, when, exclude=(new[0]["competency_id"],), r=frng, bank=GOAL_BANK + REVIEW_GOAL_BANK))
     reviews.append(ReviewSpec(p, when, new, {g["competency_id"]: max(1, g["target_level"] - 1) for g in new}))
 for pid in reviewed_again:
     g = next(g for g in goals if g["person_id"] == pid)
     reviews.append(
-        ReviewSpec(people[pid], date.fromisoformat(g["review_date"]), [], {g["competency_id"]: max(1, g["target_level"] - 1)})
+        ReviewSpec(
+            people[pid], date.fromisoformat(g["review_date"]), [], {g["competency_id"]: max(1, g["target_level"] - 1)}
+        )
     )
 for review in reviews:
     p = review.person
@@ -2187,16 +2206,16 @@ for review in reviews:
     review.ratings[strength] = min(4, max(review.ratings[focus] + 1, current_level(p)))
     for comp in more:
         review.ratings[comp] = current_level(p)
-    review.summary = " ".join(
-        (frng.choice(STRENGTHS[strength]).format(first=p.first), frng.choice(GROWTH[focus]))
-    )
+    review.summary = " ".join((frng.choice(STRENGTHS[strength]).format(first=p.first), frng.choice(GROWTH[focus])))
 reviews.sort(key=lambda r: (r.review_date, r.person.id))
 
 
 def reviews_csv() -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["person_id", "reviewer_id", "review_date", "competency_id", "rating", "target_level", "goal", "summary"])
+    writer.writerow(
+        ["person_id", "reviewer_id", "review_date", "competency_id", "rating", "target_level", "goal", "summary"]
+    )
     for review in reviews:
         goal_of = {g["competency_id"]: g for g in review.goals}
         for n, (comp, rating) in enumerate(review.ratings.items()):
@@ -2244,12 +2263,30 @@ GAP_NOTES = {
     ],
 }
 FINE_NOTES = {
-    "giving-feedback": ["Gave clear, timely feedback after the last retrospective.", "Thanked a colleague for a specific piece of work, in front of the team."],
-    "coaching-others": ["Paired twice with the new joiner and let them drive.", "Helped a teammate plan their first presentation with questions, not answers."],
-    "clear-writing": ["The monthly summary needed no follow-up questions.", "Rewrote the onboarding page; two new joiners used it without help."],
-    "decision-making": ["Made the call on an open tooling question and wrote down why.", "Decided on the trial scope the same day, with the reasons in the channel."],
-    "stakeholder-alignment": ["Agreed what done means with the main stakeholders before starting.", "Told the partner team about a slipping date the day it became clear."],
-    "delegation": ["Handed a recurring task to a teammate with a clear brief.", "Let the owner present the work at the review and take the questions."],
+    "giving-feedback": [
+        "Gave clear, timely feedback after the last retrospective.",
+        "Thanked a colleague for a specific piece of work, in front of the team.",
+    ],
+    "coaching-others": [
+        "Paired twice with the new joiner and let them drive.",
+        "Helped a teammate plan their first presentation with questions, not answers.",
+    ],
+    "clear-writing": [
+        "The monthly summary needed no follow-up questions.",
+        "Rewrote the onboarding page; two new joiners used it without help.",
+    ],
+    "decision-making": [
+        "Made the call on an open tooling question and wrote down why.",
+        "Decided on the trial scope the same day, with the reasons in the channel.",
+    ],
+    "stakeholder-alignment": [
+        "Agreed what done means with the main stakeholders before starting.",
+        "Told the partner team about a slipping date the day it became clear.",
+    ],
+    "delegation": [
+        "Handed a recurring task to a teammate with a clear brief.",
+        "Let the owner present the work at the review and take the questions.",
+    ],
 }
 CHECKIN_DAYS = [date(2026, 2, 23) + timedelta(days=i) for i in range(5)]  # Mon 23 .. Fri 27 February
 checkins: list[dict] = []
@@ -2258,7 +2295,9 @@ checkin_goal_holders = sorted(frng.sample(sorted({g["person_id"] for g in goals}
 for pid in checkin_reviewed + checkin_goal_holders:
     p = people[pid]
     review = next((r for r in reviews if r.person.id == pid and r.goals), None)
-    focus = review.goals[0]["competency_id"] if review else next(g for g in goals if g["person_id"] == pid)["competency_id"]
+    focus = (
+        review.goals[0]["competency_id"] if review else next(g for g in goals if g["person_id"] == pid)["competency_id"]
+    )
     day = frng.choice(CHECKIN_DAYS)
     severity = frng.choice(["medium", "high"] if review else ["low", "medium"])
     rows = [(focus, severity, frng.choice(GAP_NOTES[focus]))]
@@ -2267,13 +2306,17 @@ for pid in checkin_reviewed + checkin_goal_holders:
         note = frng.choice([n for n in FINE_NOTES[fine] if all(c["note"] != n for c in checkins)])
         rows.append((fine, "none", note))
     for comp, sev, note in rows:
-        checkins.append({"person_id": pid, "checkin_date": day.isoformat(), "competency_id": comp, "severity": sev, "note": note})
+        checkins.append(
+            {"person_id": pid, "checkin_date": day.isoformat(), "competency_id": comp, "severity": sev, "note": note}
+        )
 checkins.sort(key=lambda c: (c["checkin_date"], c["person_id"], c["competency_id"]))
 
 
 def checkins_csv() -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, ["person_id", "checkin_date", "competency_id", "severity", "note"], lineterminator="\n")
+    writer = csv.DictWriter(
+        buf, ["person_id", "checkin_date", "competency_id", "severity", "note"], lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(checkins)
     return buf.getvalue()
@@ -2318,7 +2361,14 @@ PLAN_ACTIONS = {
         "Agree with my manager which decisions my team can make without me.",
     ],
 }
-PLAN_DUE = [date(2026, 3, 20), date(2026, 4, 3), date(2026, 4, 24), date(2026, 5, 15), date(2026, 6, 5), date(2026, 6, 26)]
+PLAN_DUE = [
+    date(2026, 3, 20),
+    date(2026, 4, 3),
+    date(2026, 4, 24),
+    date(2026, 5, 15),
+    date(2026, 6, 5),
+    date(2026, 6, 26),
+]
 plan_people = checkin_reviewed + sorted(two_goal_reviews - set(checkin_reviewed))[:1]
 plans: list[dict] = []
 for pid in sorted(plan_people):
@@ -2346,7 +2396,9 @@ for pid in sorted(plan_people):
 
 def plans_csv() -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, ["person_id", "competency_id", "target_level", "action", "due_date"], lineterminator="\n")
+    writer = csv.DictWriter(
+        buf, ["person_id", "competency_id", "target_level", "action", "due_date"], lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(plans)
     return buf.getvalue()
@@ -2374,6 +2426,7 @@ def feedback_readme() -> str:
     two = sorted(r.person.id for r in reviews if len(r.goals) == 2)
     still_without = [pid for pid in without_any_goal if pid not in reviewed_new]
     gaps = [c for c in checkins if c["severity"] != "none"]
+    gap_list = "; ".join(f"{c['person_id']}: {c['competency_id']}, {c['severity']}" for c in gaps)
     review_days = sorted(r.review_date for r in reviews)
     plan_ids = sorted({p["person_id"] for p in plans})
     due = sorted(p["due_date"] for p in plans)
@@ -2433,7 +2486,7 @@ level below its target, plus one or two other competencies. After the reviews,
 
 `check-ins.csv` records {len(checkins)} competencies discussed in check-ins between 2026-02-23 and
 2026-02-27 with {len({c["person_id"] for c in checkins})} people; {len(gaps)} of the {len(checkins)} flag a
-skill gap ({"; ".join(f'{c["person_id"]}: {c["competency_id"]}, {c["severity"]}' for c in gaps)}), each on
+skill gap ({gap_list}), each on
 the competency of the person's goal, and the others are marked `none`.
 
 `plans.csv` holds the development plans of {len(plan_ids)} people with a new goal

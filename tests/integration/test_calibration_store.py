@@ -79,7 +79,9 @@ def completed_events(db: Database) -> list[tuple[str | None, dict[str, object]]]
         return sorted((r.subject, r.data) for r in rows)
 
 
-def test_an_exercise_is_stored_once_and_storing_it_again_unchanged_writes_nothing(org: Database, tmp_path: Path) -> None:
+def test_an_exercise_is_stored_once_and_storing_it_again_unchanged_writes_nothing(
+    org: Database, tmp_path: Path
+) -> None:
     exercise, state = create_exercise(org, tmp_path / "exercise.yaml", now=NOW)
     before = stored(org)
     again, state_again = create_exercise(org, tmp_path / "exercise.yaml", now=NOW.replace(day=3))

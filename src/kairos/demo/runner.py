@@ -13,7 +13,9 @@ from rich.table import Table
 from sqlalchemy import distinct, func, select
 
 from kairos.demo.mail_sink import MailSink
+from kairos.domain.commitment import CommitmentKind
 from kairos.errors import KairosError
+from kairos.ingest.agreements import record_commitment
 from kairos.ingest.checkins import import_checkins
 from kairos.ingest.framework import import_framework
 from kairos.ingest.goals import import_goals
@@ -24,9 +26,10 @@ from kairos.ingest.reviews import import_reviews
 from kairos.ingest.three_sixty import import_three_sixty
 from kairos.resources import examples_dir
 from kairos.settings import load_settings
-from kairos.store import open_database
+from kairos.store import Database, open_database
+from kairos.store import people as people_store
 from kairos.store.queries import sent_nudges, stop_reason_counts
-from kairos.store.schema import feedback_campaigns, feedback_raters
+from kairos.store.schema import feedback_campaigns, feedback_raters, meetings
 from kairos.store.schema import goals as goal_rows
 from kairos.worker.runtime import build_runtime
 from kairos.worker.tick import simulate
@@ -99,6 +102,8 @@ def run_demo(data_dir: Path, out: Console) -> None:
         )
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)
+        recorded = _record_commitments(db, SECOND_SNAPSHOT)
+        out.print(f"Recorded {recorded} commitments from this week's 1:1s; the next briefs bring them back.")
         second = import_people(db, org / "people-2026-03-04.csv", as_of=SECOND_SNAPSHOT.date(), now=SECOND_SNAPSHOT)
         out.print(
             f"Second snapshot on {SECOND_SNAPSHOT:%d %b}: " + ", ".join(f"{n} {t}" for t, n in second.changes.items())
@@ -106,6 +111,40 @@ def run_demo(data_dir: Path, out: Console) -> None:
         simulate(rt, SECOND_SNAPSHOT, END)
     _print_report(db, out, mail)
     db.dispose()
+
+
+_COMMITMENTS = (
+    (CommitmentKind.NEXT_STEP, "Send the draft to two reviewers before Friday and ask each for one concrete change."),
+    (CommitmentKind.MANAGER_FEEDBACK, "In the planning meeting, open with the decision you need, then the context."),
+    (CommitmentKind.MANAGER_ACTION, "Introduce you to the data team lead so you can agree the hand-over together."),
+)
+
+
+def _record_commitments(db: Database, now: datetime) -> int:
+    """A few commitments from 1:1s held before ``now`` whose series meets again later, as a manager records them."""
+    with db.transaction() as conn:
+        held = conn.execute(
+            select(meetings.c.uid, meetings.c.key, meetings.c.end, meetings.c.attendee_ids)
+            .where(meetings.c.kind == "one_on_one", meetings.c.end < now)
+            .order_by(meetings.c.start)
+        ).all()
+        again = {
+            uid for (uid,) in conn.execute(select(meetings.c.uid).where(meetings.c.start > now + timedelta(days=1)))
+        }
+        people = people_store.active(conn)
+    recorded = 0
+    for meeting in held:
+        pair = [people[p] for p in meeting.attendee_ids if p in people]
+        report = next((p for p in pair if p.manager_id in meeting.attendee_ids), None)
+        if meeting.uid not in again or report is None or report.manager_id is None:
+            continue
+        kind, text = _COMMITMENTS[recorded % len(_COMMITMENTS)]
+        record_commitment(db, person_id=report.id, kind=kind, text=text, by=report.manager_id,
+                          now=meeting.end + timedelta(minutes=10), meeting_key=meeting.key)  # fmt: skip
+        recorded += 1
+        if recorded == 6:
+            break
+    return recorded
 
 
 def _print_report(db, out: Console, mail: Path) -> None:  # type: ignore[no-untyped-def]
