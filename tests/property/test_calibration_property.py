@@ -8,8 +8,10 @@ first line and reach the deeper checks.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -32,6 +34,7 @@ from tests.integration.test_calibration_store import EXERCISE as STORED_EXERCISE
 from tests.integration.test_calibration_store import org as org  # noqa: F401 - the fixture, for the DB property
 from tests.unit.test_calibration_files import EXERCISE_YAML
 
+T = TypeVar("T")
 QUICK = settings(max_examples=200, deadline=None)
 WITH_DB = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -42,7 +45,7 @@ def lookup(fid: str, version: str) -> Framework | None:
     return FRAMEWORK if (fid, version) == (FRAMEWORK.id, FRAMEWORK.version) else None
 
 
-def never_crashes(call, *args, **kwargs):  # type: ignore[no-untyped-def]
+def never_crashes(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """Run ``call``: returning is fine, InputError is fine; any other exception fails the property."""
     try:
         return call(*args, **kwargs)

@@ -9,6 +9,7 @@ import pytest
 from kairos.domain.calibration import (
     CalibrationExample,
     CalibrationReport,
+    ExampleResult,
     Exercise,
     Placement,
     calibration_report,
@@ -65,7 +66,7 @@ def report(placements: list[Placement], *, min_group_size: int = 5, manager: str
     return calibration_report(EXERCISE, FRAMEWORK, placements, min_group_size=min_group_size, manager_id=manager)
 
 
-def example(result: CalibrationReport, example_id: str):  # type: ignore[no-untyped-def]
+def example(result: CalibrationReport, example_id: str) -> ExampleResult:
     (found,) = [e for e in result.examples if e.example_id == example_id]
     return found
 
