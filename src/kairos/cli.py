@@ -213,6 +213,33 @@ def framework_diff_cmd(
     out.print(table)
 
 
+@import_app.command("benchmarks")
+def import_benchmarks_cmd(
+    file: Path,
+    framework: Annotated[str, typer.Option(help="The stored framework they apply to, ID@VERSION")],
+    new_version: Annotated[str, typer.Option(help="The version to store the framework with these benchmarks as")],
+    now: NowOption = None,
+) -> None:
+    """Import role benchmarks (CSV) for any stored framework; they are stored as a new version of it."""
+    from kairos.ingest.benchmarks import import_benchmarks
+
+    framework_id, _, base_version = framework.partition("@")
+    if not framework_id or not base_version:
+        raise typer.BadParameter(f"{framework!r} is not ID@VERSION, e.g. northwind-leadership-case@2026.1")
+    settings = _settings()
+    stored, new = import_benchmarks(
+        _database(settings),
+        file,
+        framework_id=framework_id,
+        base_version=base_version,
+        new_version=new_version,
+        now=_parse_now(now),
+        max_chars=settings.max_field_chars,
+    )
+    state = "stored" if new else "already stored, unchanged"
+    out.print(f"{file}: {len(stored.benchmarks)} benchmarks; {stored.id} version {stored.version} ({state})")
+
+
 @import_app.command("goals")
 def import_goals_cmd(file: Path, now: NowOption = None) -> None:
     """Import development goals from a performance review (CSV or JSON)."""

@@ -403,3 +403,29 @@ def test_a_stored_document_round_trips_through_json(fw: Framework) -> None:
 def test_the_diff_is_empty_exactly_when_the_content_is_the_same(a: Framework, b: Framework) -> None:
     assert diff_frameworks(a, a) == []
     assert (diff_frameworks(a, b) == []) == (content(a) == content(b))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "Engineer", "Lead,er", '"x"']),
+            st.sampled_from(["", "IC3", "M1", "é"]),
+            st.sampled_from(["giving-feedback", "listening", "", "GIVING-FEEDBACK"]),
+            st.sampled_from(["1", "3", "4", "0", "x", "²", "", "99999999999999999999"]),
+        ),
+        max_size=8,
+    ).map(lambda rows: "role,level,competency_id,expected_level\n" + "\n".join(",".join(r) for r in rows))
+    | st.text(max_size=200)
+)
+def test_any_benchmarks_csv_gives_benchmarks_or_an_input_error(text: str) -> None:
+    from kairos.errors import InputError
+    from kairos.ingest.benchmarks import parse_benchmarks
+    from tests.factories import framework
+
+    try:
+        found = parse_benchmarks(text, "benchmarks.csv", framework())
+    except InputError as exc:
+        assert exc.problems
+        return
+    assert found and all(1 <= level <= 4 for b in found for _, level in b.expectations)
