@@ -23,6 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DEMO = EXAMPLES / "demo-org"
 PG_URL = os.environ.get("KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Real public material to test importers against (CASE packages, SCIM examples), kept beside the project.
+CONFORMANCE = Path(os.environ.get("KAIROS_CONFORMANCE_DIR", "/work/shared/conformance"))
+
+
+def require_conformance(path: Path) -> None:
+    """Skip a test whose conformance file is missing here; under CI=true a missing file fails instead."""
+    if path.is_file():
+        return
+    message = f"conformance material missing: {path} (set KAIROS_CONFORMANCE_DIR)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 BACKENDS = [b for b in os.environ.get("KAIROS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
 

@@ -20,6 +20,7 @@ from kairos.ingest.framework import FrameworkOptions, import_framework, parse_fr
 from kairos.store import Database
 from kairos.store import frameworks as framework_store
 from kairos.store.frameworks import framework_document, framework_from_document
+from tests.conftest import CONFORMANCE, require_conformance
 from tests.factories import FRAMEWORK_YAML, framework
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -519,9 +520,8 @@ def test_import_framework_reads_csv_and_case_files_by_their_type(env: None, caps
 def test_import_framework_of_a_case_package_without_rubrics_needs_levels(
     env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = Path("/work/shared/conformance/case/ccss-math-ratios-what-standards-could-be.case.json")
-    if not real.is_file():
-        pytest.skip("the shared CASE conformance material is not here")
+    real = CONFORMANCE / "case" / "ccss-math-ratios-what-standards-could-be.case.json"
+    require_conformance(real)
 
     code, _, err = run(["import", "framework", str(real)], capsys)
     assert code == 2 and "field 'CFItems[2]': got 'CCSS.Math.Content.6.RP.A.1'" in err and "--levels" in err
