@@ -24,7 +24,15 @@ EXAMPLES = ROOT / "examples"
 DEMO = EXAMPLES / "demo-org"
 PG_URL = os.environ.get("KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Real public material to test importers against (CASE packages, SCIM examples), kept beside the project.
-CONFORMANCE = Path(os.environ.get("KAIROS_CONFORMANCE_DIR", "/work/shared/conformance"))
+def _conformance_dir() -> Path:
+    configured = os.environ.get("KAIROS_CONFORMANCE_DIR")
+    if configured:
+        return Path(configured)
+    beside = ROOT.parent / "shared" / "conformance"
+    return beside if beside.is_dir() else Path("/work/shared/conformance")
+
+
+CONFORMANCE = _conformance_dir()
 
 
 def require_conformance(path: Path) -> None:
