@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -45,13 +44,25 @@ class MassChangeGuard:
     allowed: bool = False
 
 
-def sync_people(db: Database, incoming: Sequence[Person], **options: Any) -> SyncResult:
-    """Record what changed between the stored organization and ``incoming``, in one transaction of its own.
-
-    The options are those of :func:`sync_people_in`.
-    """
+def sync_people(
+    db: Database,
+    incoming: Sequence[Person],
+    *,
+    source: str,
+    input_name: str,
+    full: bool,
+    as_of: date,
+    now: datetime,
+    guard: MassChangeGuard = MassChangeGuard(),  # noqa: B008 - immutable
+    dry_run: bool = False,
+    executive_prefixes: tuple[str, ...] = ("E",),
+) -> SyncResult:
+    """Record what changed between the stored organization and ``incoming``, in one transaction of its own."""
     with db.transaction() as conn:
-        return sync_people_in(conn, incoming, **options)
+        return sync_people_in(
+            conn, incoming, source=source, input_name=input_name, full=full, as_of=as_of, now=now, guard=guard,
+            dry_run=dry_run, executive_prefixes=executive_prefixes,
+        )  # fmt: skip
 
 
 def sync_people_in(
