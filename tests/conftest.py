@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DEMO = EXAMPLES / "demo-org"
 PG_URL = os.environ.get("KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
 # Real public material to test importers against (CASE packages, SCIM examples), kept beside the project.
 def _conformance_dir() -> Path:
     configured = os.environ.get("KAIROS_CONFORMANCE_DIR")

@@ -7,9 +7,10 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -281,14 +282,19 @@ report_app = typer.Typer(help="Reports built from stored data, anonymized.", no_
 app.add_typer(report_app, name="report")
 
 
+def _import_feedback(importer: Callable[..., Any], file: Path, now: str | None, noun: str) -> None:
+    """Run one of the feedback importers (they share a signature) and say what it stored."""
+    settings = _settings()
+    result = importer(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {result.records} {noun} stored, {result.events} new events")
+
+
 @import_app.command("360")
 def import_360_cmd(file: Path, now: NowOption = None) -> None:
     """Import a 360 feedback campaign (CSV with a campaign header block, or JSON)."""
     from kairos.ingest.three_sixty import import_three_sixty
 
-    settings = _settings()
-    result = import_three_sixty(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
-    out.print(f"{file}: {result.records} responses stored, {result.events} new events")
+    _import_feedback(import_three_sixty, file, now, "responses")
 
 
 @import_app.command("reviews")
@@ -296,9 +302,7 @@ def import_reviews_cmd(file: Path, now: NowOption = None) -> None:
     """Import performance reviews (CSV or JSON): ratings, summary, and goals that become development goals."""
     from kairos.ingest.reviews import import_reviews
 
-    settings = _settings()
-    result = import_reviews(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
-    out.print(f"{file}: {result.records} reviews stored, {result.events} new events")
+    _import_feedback(import_reviews, file, now, "reviews")
 
 
 @import_app.command("check-ins")
@@ -306,9 +310,7 @@ def import_checkins_cmd(file: Path, now: NowOption = None) -> None:
     """Import check-ins (CSV or JSON); each flagged skill gap becomes a checkin.gap_flagged event."""
     from kairos.ingest.checkins import import_checkins
 
-    settings = _settings()
-    result = import_checkins(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
-    out.print(f"{file}: {result.records} check-ins stored, {result.events} new events")
+    _import_feedback(import_checkins, file, now, "check-ins")
 
 
 @import_app.command("plans")
@@ -316,9 +318,7 @@ def import_plans_cmd(file: Path, now: NowOption = None) -> None:
     """Import individual development plans (CSV or JSON); each person's plan in the file replaces their last."""
     from kairos.ingest.idp import import_plans
 
-    settings = _settings()
-    result = import_plans(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
-    out.print(f"{file}: {result.records} plans stored, {result.events} new events")
+    _import_feedback(import_plans, file, now, "plans")
 
 
 @report_app.command("360")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kairos.cli import app, main
+from kairos.cli import app
 from tests.factories import people_csv
+from tests.support.cli import run_cli as _run
 
 runner = CliRunner()
 
@@ -20,16 +21,6 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 0, result.output
     return {}
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        import sys
-
-        sys.argv = ["kairos", *args]
-        main()
-    out = capsys.readouterr()
-    return int(exit_info.value.code or 0), out.out, out.err
 
 
 def test_a_bad_people_file_exits_2_naming_file_row_and_field_and_stores_nothing(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from kairos.cli import app, main
+from kairos.cli import app
 from tests.conftest import DEMO, EXAMPLES, ROOT
+from tests.support.cli import run_cli as _run
 
 runner = CliRunner()
 FEEDBACK = EXAMPLES / "feedback"
@@ -31,14 +31,6 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        sys.argv = ["kairos", *args]
-        main()
-    out = capsys.readouterr()
-    return int(exit_info.value.code or 0), out.out, out.err
 
 
 @pytest.mark.parametrize("suffix", ["csv", "json"])
