@@ -62,6 +62,13 @@ def _parse_now(value: str | None) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{option} {value!r} is not a date such as 2026-03-02") from None
+
+
 NowOption = Annotated[
     str | None,
     typer.Option(
@@ -358,6 +365,40 @@ def report_360_cmd(
     for rule in report.rules:
         where = f" [{rule.competency_id}]" if rule.competency_id else ""
         out.print(f"  {rule.rule}{where}: {rule.detail}", markup=False, highlight=False)
+
+
+@report_app.command("priorities")
+def report_priorities_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Count evidence up to this date (YYYY-MM-DD)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Skill-gap closure on the priority behaviors, per career stage; small groups withheld."""
+    from kairos.measure.priority_report import priority_report
+
+    settings = _settings()
+    day = _parse_date(as_of, "--as-of") if as_of else date.today()
+    report = priority_report(_database(settings), as_of=day, min_group=settings.min_group_size,
+                             min_raters=settings.feedback_min_raters)  # fmt: skip
+    if report is None:
+        raise KairosError("the latest framework names no priority behaviors (see docs/formats/framework.md)")
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+
+    def shown(n: int | None) -> str:
+        return "withheld" if n is None else str(n)
+
+    title = f"Priority behaviors of {report.framework}: gap closure within 6 months, as of {day}"
+    table = Table("stage", "priority", "people", "with evidence", "meeting it now", "had a gap", "closed ≥ 1 level",
+                  "still open", "pending", "closure rate", title=title)  # fmt: skip
+    for r in report.rows:
+        rate = "withheld" if r.with_evidence is None else ("—" if r.rate is None else f"{r.rate:.0%}")
+        table.add_row(r.stage, f"{r.priority.competency_id} level {r.priority.level}", shown(r.people),
+                      shown(r.with_evidence), shown(r.meeting_now), shown(r.with_gap), shown(r.closed),
+                      shown(r.still_open), shown(r.pending), rate)  # fmt: skip
+    out.print(table)
+    out.print(f"Counts between 1 and {report.min_group - 1} are withheld, and so is a rate over fewer people; "
+              f"{report.unstaged} active people have a job level in no career stage.")  # fmt: skip
 
 
 @plays_app.command("validate")

@@ -20,7 +20,8 @@ from kairos.ingest.framework import import_framework
 from kairos.ingest.people import import_people
 from kairos.store import Database
 from kairos.store import agreements as store
-from kairos.worker.process import _focus_or_goal
+from kairos.store import people as people_store
+from kairos.worker.process import coaching_focus
 from tests.factories import FRAMEWORK_YAML, people_csv
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -48,7 +49,7 @@ def test_a_focus_proposed_by_the_manager_becomes_active_only_when_the_person_agr
     agreed = agree_focus(org, focus.id, by="rep", now=NOW)
     assert agreed.agreed
     with org.transaction() as conn:
-        goal = _focus_or_goal(conn, "rep")
+        goal = coaching_focus(conn, people_store.get(conn, "rep"), min_raters=3)
     assert goal is not None and goal.origin == "focus" and goal.text == "Give feedback within a day."
     assert goal.agreed == "as your shared focus on 02 March 2026"
 

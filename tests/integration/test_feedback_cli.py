@@ -101,3 +101,31 @@ def test_every_feedback_format_has_a_page_linking_existing_examples() -> None:
         assert {Path(e).suffix for e in examples} == {".csv", ".json"}, page
         for example in examples:
             assert (ROOT / example).is_file(), f"{page}.md links a missing example: {example}"
+
+
+def test_report_priorities_counts_the_demo_stages_and_withholds_small_groups(
+    env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args in (
+        ["import", "reviews", str(DEMO / "reviews.csv"), "--now", NOW],
+        ["import", "360", str(DEMO / "three-sixty.csv"), "--now", NOW],
+        ["import", "framework", str(EXAMPLES / "frameworks/framework-with-benchmarks.yaml"), "--now", NOW],
+    ):
+        code, _, err = _run(args, capsys)
+        assert code == 0, err
+    code, out, err = _run(["report", "priorities", "--as-of", "2026-03-02", "--json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["framework"] == "northwind-leadership@2026.2"
+    by_stage: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    for row in report["priorities"]:
+        by_stage.setdefault(row["stage"], []).append(row)
+    assert [len(by_stage[s]) for s in ("frontline", "mid-level", "senior")] == [4, 5, 4]
+    assert by_stage["frontline"][0]["people"] == 39  # IC1–IC3 in the demo organization
+    for row in report["priorities"]:
+        for key in ("people", "with_evidence", "meeting_now", "with_gap", "closed", "still_open", "pending"):
+            assert row[key] is None or row[key] == 0 or row[key] >= report["min_group_size"], (row, key)
+    assert by_stage["senior"][0]["people"] == 6  # M2, M3 and E1
+    assert any(row[k] is None for row in report["priorities"] for k in ("with_gap", "meeting_now", "closed"))
+    code, table, _ = _run(["report", "priorities", "--as-of", "2026-03-02"], capsys)
+    assert code == 0 and "withheld" in table and "frontline" in table

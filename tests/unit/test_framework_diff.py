@@ -540,3 +540,22 @@ def test_stored_versions_are_listed_per_framework(db: Database, tmp_path: Path) 
 
     assert [(v.version, v.imported_at, v.competencies) for v in stored] == [("2026.1", NOW, 6), ("2026.2", LATER, 6)]
     assert newest == parse_framework(WITH_BENCHMARKS)
+
+
+def test_career_stages_are_read_stored_and_a_moved_job_level_shows_in_the_diff() -> None:
+    text = FRAMEWORK_YAML + "career_stages:\n  frontline: [IC1, ic2]\n  senior: [M2]\n"
+    first = parse_framework_text(text, "fw.yaml")
+    assert first.stage_of("IC2") == "frontline" and first.stage_of("m2") == "senior" and first.stage_of("E1") is None
+    assert framework_from_document(framework_document(first)) == first
+    second = replace(first, version="2026.2", career_stages=(("frontline", ("IC1",)), ("senior", ("M2",))))
+    [change] = diff_frameworks(first, second)
+    assert change == FrameworkChange(ChangeKind.STAGE_CHANGED, "career stage frontline", "IC1, ic2", "IC1")
+
+
+def test_a_job_level_in_two_career_stages_or_an_unknown_stage_is_refused_with_its_line() -> None:
+    text = FRAMEWORK_YAML + "career_stages:\n  frontline: [IC1, IC2]\n  mid-level: [ic2]\n  junior: [IC0]\n"
+    with pytest.raises(InputError) as caught:
+        parse_framework_text(text, "fw.yaml")
+    problems = {(p.field, p.value) for p in caught.value.problems}
+    assert problems == {("career_stages.mid-level", "ic2"), ("career_stages.junior", "junior")}
+    assert all(p.row is not None and p.row > 1 for p in caught.value.problems)

@@ -85,18 +85,24 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
     goal = given.goal
     if goal is not None:
         values["goal"] = {
+            "origin": goal.origin,
+            "stage": goal.stage,
             "agreed": goal.agreed,
             "text": goal.text,
             "review_date": f"{goal.review_date:%d %B %Y}",
             "target_level": goal.target_level,
         }
-        facts.append(
-            {
-                "source": "goal",
-                "ref": f"{goal.person_id}/{goal.competency_id}/{goal.review_date.isoformat()}",
-                "text": goal.text,
-            }
-        )
+        if goal.origin == "priority":
+            ref = f"{goal.framework_id}@{goal.framework_version}/priorities/{goal.stage}/{goal.competency_id}"
+            facts.append({"source": "priority", "ref": f"{ref}/level-{goal.target_level}", "text": goal.text})
+        else:
+            facts.append(
+                {
+                    "source": "goal",
+                    "ref": f"{goal.person_id}/{goal.competency_id}/{goal.review_date.isoformat()}",
+                    "text": goal.text,
+                }
+            )
         competency = given.framework.competency(goal.competency_id) if given.framework else None
         if competency is not None and given.framework is not None:
             level = competency.level(goal.target_level)
@@ -196,13 +202,18 @@ def _footer(given: CompositionInput, why: dict[str, Any]) -> str:
         cause = f"your calendar shows “{given.meeting.title}”"
     parts = [f"Why you are seeing this: {cause}, and the play “{given.play.title}” (v{given.play.version})."]
     basis = []
-    if given.goal is not None:
+    if given.goal is not None and given.goal.origin == "priority":
+        basis.append(f"the organization's priority behaviors for {given.goal.stage} roles")
+    elif given.goal is not None:
         owner = (
             "your"
             if given.subject is None or given.subject.id == given.recipient.id
             else f"{given.subject.first_name}'s"
         )
-        basis.append(f"{owner} development goal from the review of {given.goal.review_date:%d %B %Y}")
+        if given.goal.origin == "focus":
+            basis.append(f"{owner} focus, agreed on {given.goal.review_date:%d %B %Y}")
+        else:
+            basis.append(f"{owner} development goal from the review of {given.goal.review_date:%d %B %Y}")
     if why["framework"]:
         basis.append(f"{why['framework']['name']} version {why['framework']['version']}")
     benchmark = why["benchmark_framework"]

@@ -95,6 +95,8 @@ class Framework:
     priority_behaviors: tuple[PriorityBehavior, ...] = ()
     source_id: str | None = None  # the identifier in the source, e.g. a CASE CFDocument identifier
     uri: str | None = None
+    # Which job levels make up each career stage, e.g. ("frontline", ("IC1", "IC2", "IC3")).
+    career_stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def competency(self, competency_id: str) -> Competency | None:
         return next((c for c in self.competencies if c.id == competency_id), None)
@@ -115,3 +117,8 @@ class Framework:
 
     def priorities(self, stage: str) -> tuple[PriorityBehavior, ...]:
         return tuple(p for p in self.priority_behaviors if p.stage == stage)
+
+    def stage_of(self, job_level: str | None) -> str | None:
+        """The career stage whose job levels include ``job_level``; None when the framework does not say."""
+        return next((stage for stage, levels in self.career_stages if any(same_label(job_level, lv) for lv in levels)),
+                    None)  # fmt: skip

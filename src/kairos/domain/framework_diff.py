@@ -39,6 +39,7 @@ class ChangeKind(StrEnum):
     PRIORITY_ADDED = "priority behavior added"
     PRIORITY_REMOVED = "priority behavior removed"
     PRIORITY_CHANGED = "priority behavior changed"
+    STAGE_CHANGED = "career stage changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,19 @@ def diff_frameworks(a: Framework, b: Framework) -> list[FrameworkChange]:
             changes += _competency_changes(before, competency)
     changes += _benchmark_changes(a.benchmarks, b.benchmarks)
     changes += _priority_changes(a.priority_behaviors, b.priority_behaviors)
+    changes += _stage_changes(a, b)
+    return changes
+
+
+def _stage_changes(a: Framework, b: Framework) -> list[FrameworkChange]:
+    """A career stage whose job levels differ (which priorities apply to whom changes with it)."""
+    old, new = dict(a.career_stages), dict(b.career_stages)
+    changes = []
+    for stage in list(CAREER_STAGES) + sorted((old.keys() | new.keys()) - set(CAREER_STAGES)):
+        before, after = old.get(stage), new.get(stage)
+        if before != after and (before or after):
+            shown = [", ".join(levels) if levels else None for levels in (before, after)]
+            changes.append(FrameworkChange(ChangeKind.STAGE_CHANGED, f"career stage {stage}", shown[0], shown[1]))
     return changes
 
 

@@ -39,7 +39,7 @@ MIN_LEVELS, MAX_LEVELS = 3, 5
 MAX_ROLE_CHARS, MAX_JOB_LEVEL_CHARS = 300, 50  # as the people table stores them
 _BULLET = re.compile(r"^\s*[•\-*–·](?:\s+|$)")
 
-_TOP_KEYS = ("framework", "competencies", "benchmarks", "priority_behaviors")
+_TOP_KEYS = ("framework", "competencies", "benchmarks", "priority_behaviors", "career_stages")
 _HEAD_KEYS = ("id", "name", "version", "source_id", "uri")
 _COMPETENCY_KEYS = ("id", "name", "definition", "levels", "source_id", "uri")
 _LEVEL_KEYS = ("level", "name", "anchors")
@@ -179,6 +179,7 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
     by_id = {c.id: c for c in competencies if c.id}
     benchmarks = _benchmarks(problems, doc, by_id) if "benchmarks" in doc else []
     priorities = _priorities(problems, doc, by_id, max_chars) if "priority_behaviors" in doc else []
+    stages = _career_stages(problems, doc) if "career_stages" in doc else []
     problems.raise_if_any()
     return Framework(
         id=fw_id,
@@ -189,7 +190,36 @@ def parse_framework_text(text: str, file: str, *, max_chars: int = 2000) -> Fram
         priority_behaviors=tuple(priorities),
         source_id=source_id,
         uri=uri,
+        career_stages=tuple(stages),
     )
+
+
+def _career_stages(problems: Problems, doc: LineDict) -> list[tuple[str, tuple[str, ...]]]:
+    """``career_stages: {frontline: [IC1, IC2], …}``: the job levels of each stage, each level in one stage."""
+    raw = doc["career_stages"]
+    expected = f"a mapping of career stage ({', '.join(CAREER_STAGES)}) to a list of job levels such as [IC1, IC2]"
+    if not isinstance(raw, LineDict):
+        problems.add(expected, row=doc.line_of("career_stages"), field="career_stages", value=raw)
+        return []
+    found: list[tuple[str, tuple[str, ...]]] = []
+    owner: dict[str, str] = {}
+    for stage, levels in raw.items():
+        where, row = f"career_stages.{stage}", raw.line_of(stage)
+        if stage not in CAREER_STAGES:
+            problems.add(f"one of the career stages {', '.join(CAREER_STAGES)}", row=row, field=where, value=stage)
+            continue
+        if not isinstance(levels, list) or not levels or not all(isinstance(lv, str | int) for lv in levels):
+            problems.add("a list of job levels such as [IC1, IC2]", row=row, field=where, value=levels)
+            continue
+        names = tuple(str(lv).strip()[:100] for lv in levels)
+        for name in names:
+            key = label_key(name)
+            if key in owner:
+                problems.add(f"each job level in one stage (it is also in {owner[key]})", row=row, field=where,
+                             value=name)  # fmt: skip
+            owner.setdefault(key, stage)
+        found.append((stage, names))
+    return found
 
 
 def _levels(problems: Problems, item: LineDict, where: str, max_chars: int) -> list[ProficiencyLevel]:

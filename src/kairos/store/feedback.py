@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +36,7 @@ from kairos.domain.feedback import (
     skill_gap,
     three_sixty_levels,
 )
+from kairos.domain.framework import Framework
 from kairos.store import frameworks as framework_store
 from kairos.store.schema import (
     checkins,
@@ -457,3 +458,43 @@ def skill_gap_for(
         else None
     )
     return skill_gap(expected_level, current_evidence(review, three_sixty))
+
+
+def level_history(
+    conn: Connection, framework: Framework, competency_ids: Iterable[str], person_ids: Sequence[str], *, min_raters: int
+) -> dict[tuple[str, str], list[tuple[date, int, str]]]:
+    """Every dated level observation per (person, competency): each review rating, and each 360 campaign on the
+    competency's level scale (the shown non-self ratings' mean, rounded as ``skill_gap`` rounds)."""
+    wanted = [c for c in dict.fromkeys(competency_ids) if framework.competency(c) is not None]
+    found: dict[tuple[str, str], list[tuple[date, int, str]]] = {}
+    people = set(person_ids)
+    if not wanted or not people:
+        return found
+    for r in conn.execute(
+        select(reviews.c.person_id, reviews.c.review_date, review_ratings.c.competency_id, review_ratings.c.level)
+        .join(review_ratings, review_ratings.c.review_id == reviews.c.id)
+        .where(review_ratings.c.competency_id.in_(wanted), review_ratings.c.level.is_not(None))
+    ):
+        if r.person_id in people:
+            found.setdefault((r.person_id, r.competency_id), []).append((r.review_date, r.level, "review"))
+    for cid in wanted:
+        levels = len(framework.competency(cid).levels)  # type: ignore[union-attr]
+        campaigns = conn.execute(
+            select(feedback_campaigns.c.id, feedback_campaigns.c.end_date).where(
+                feedback_campaigns.c.scale_min == 1, feedback_campaigns.c.scale_max == levels
+            )
+        ).all()
+        for campaign in campaigns:
+            subjects = conn.execute(
+                select(feedback_ratings.c.subject_id).distinct().where(
+                    feedback_ratings.c.campaign_id == campaign.id, feedback_ratings.c.competency_id == cid
+                )
+            ).scalars()
+            for subject in subjects:
+                if subject not in people:
+                    continue
+                shown = three_sixty_levels(subject_ratings(conn, campaign.id, subject), cid, min_raters)
+                if shown:
+                    mean = (2 * sum(shown) + len(shown) - 1) // (2 * len(shown))
+                    found.setdefault((subject, cid), []).append((campaign.end_date, mean, "360"))
+    return found

@@ -47,6 +47,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
             {"stage": p.stage, "competency_id": p.competency_id, "level": p.level, "behavior": p.behavior}
             for p in framework.priority_behaviors
         ],
+        "career_stages": [{"stage": stage, "levels": list(levels)} for stage, levels in framework.career_stages],
     }
 
 
@@ -85,6 +86,7 @@ def framework_from_document(doc: dict[str, Any]) -> Framework:
         ),
         source_id=doc.get("source_id"),
         uri=doc.get("uri"),
+        career_stages=tuple((s["stage"], tuple(s["levels"])) for s in doc.get("career_stages") or ()),
     )
 
 
@@ -126,6 +128,12 @@ def latest(conn: Connection, framework_id: str | None = None) -> Framework | Non
         query = query.where(frameworks.c.id == framework_id)
     row = conn.execute(query).first()
     return framework_from_document(row.document) if row else None
+
+
+def imported_at(conn: Connection, framework_id: str, version: str) -> datetime | None:
+    return conn.execute(
+        select(frameworks.c.imported_at).where(frameworks.c.id == framework_id, frameworks.c.version == version)
+    ).scalar()
 
 
 def get(conn: Connection, framework_id: str, version: str) -> Framework | None:

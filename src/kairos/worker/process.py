@@ -25,11 +25,13 @@ from kairos.domain.event import EventType
 from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.moment import StopReason, TraceStep
 from kairos.domain.nudge import Nudge
+from kairos.domain.priorities import default_focus
 from kairos.domain.transition import RaisedExpectation, raised_expectations
 from kairos.plays.timing import local_day, local_week
 from kairos.store import agreements as agreement_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
+from kairos.store import feedback as feedback_store
 from kairos.store import frameworks as framework_store
 from kairos.store import goals as goal_store
 from kairos.store import meetings as meeting_store
@@ -144,18 +146,32 @@ def _end(
     return reason
 
 
-def _focus_or_goal(conn: Connection, person_id: str) -> DevelopmentGoal | None:
-    """The agreed focus if there is one, else the goal of the latest review."""
-    focus = agreement_store.active_focus(conn, person_id)
+def coaching_focus(conn: Connection, subject: Any, min_raters: int) -> DevelopmentGoal | None:
+    """The agreed focus if there is one, else the goal of the latest review, else the organization's priority
+    behavior for the subject's career stage with the widest gap (domain/priorities.py)."""
+    focus = agreement_store.active_focus(conn, subject.id)
     if focus is not None:
         agreed = agreement_store.focus_agreed_on(conn, focus.id)
         return DevelopmentGoal(
-            person_id=person_id, competency_id=focus.competency_id, target_level=focus.target_level,
+            person_id=subject.id, competency_id=focus.competency_id, target_level=focus.target_level,
             text=focus.description, review_date=agreed, framework_id=focus.framework_id,
             framework_version=focus.framework_version, origin="focus",
         )  # fmt: skip
-    goals = goal_store.active_for(conn, person_id)
-    return goals[0] if goals else None
+    goals = goal_store.active_for(conn, subject.id)
+    if goals:
+        return goals[0]
+    framework = framework_store.latest(conn)
+    if framework is None or not framework.priority_behaviors:
+        return None
+    chosen = default_focus(
+        framework,
+        subject.level,
+        lambda p: feedback_store.skill_gap_for(conn, subject.id, p.competency_id, p.level, min_raters=min_raters),
+    )
+    published = framework_store.imported_at(conn, framework.id, framework.version)
+    if chosen is None or published is None:
+        return None
+    return chosen.as_goal(subject.id, framework, published.date())
 
 
 def _open_commitments(conn: Connection, subject: Any, recipient: Any, now: datetime) -> tuple[Commitment, ...]:
@@ -266,7 +282,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             TraceStep("play", "error", f"play {row.play_id} action {row.action} is no longer valid"),
         )
     subject = people_store.get(conn, row.subject_id) if row.subject_id else None
-    goal = _focus_or_goal(conn, row.subject_id) if row.subject_id else None
+    goal = coaching_focus(conn, subject, rt.settings.feedback_min_raters) if subject else None
     day_start, day_end = local_day(now, zone)
     state = LearnerState(
         person_id=recipient.id,
