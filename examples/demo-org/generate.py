@@ -15,6 +15,8 @@ script writes every input file of the demo next to itself:
     reviews.csv              performance reviews with ratings, summaries and goals
     check-ins.csv            check-ins in late February, some flagging skill gaps
     plans.csv                individual development plans for four people
+    assessments/             DISC, CliftonStrengths, Insights, Big Five and Enneagram results for
+                             most people (some have two instruments, some none)
     README.md                what is in the demo and where the edge cases are
 
 Standard library only and fully deterministic: ``random.Random(2026)`` drives
@@ -2638,6 +2640,72 @@ escaped commas, semicolons and line breaks. The calendar reflects the organizati
 # --------------------------------------------------------------------------
 # Write everything
 # --------------------------------------------------------------------------
+# --- behavioral assessments -------------------------------------------------------------------------------
+# Mixed instruments, as organizations really hold them: DISC from an old onboarding programme,
+# CliftonStrengths for the product side, Insights Discovery in Berlin, Big Five and Enneagram for a few.
+# About one person in eight has none: the product must work without them.
+
+STRENGTHS = {
+    "executing": ["Achiever", "Arranger", "Belief", "Consistency", "Deliberative", "Discipline", "Focus",
+                  "Responsibility", "Restorative"],
+    "influencing": ["Activator", "Command", "Communication", "Competition", "Maximizer", "Self-Assurance",
+                    "Significance", "Woo"],
+    "relationship": ["Adaptability", "Connectedness", "Developer", "Empathy", "Harmony", "Includer",
+                     "Individualization", "Positivity", "Relator"],
+    "strategic": ["Analytical", "Context", "Futuristic", "Ideation", "Input", "Intellection", "Learner", "Strategic"],
+}
+ENNEAGRAM_WINGS = {1: (9, 2), 2: (1, 3), 3: (2, 4), 4: (3, 5), 5: (4, 6), 6: (5, 7), 7: (6, 8), 8: (7, 9), 9: (8, 1)}
+COLOURS = ("red", "yellow", "green", "blue")
+
+
+def assessment_files() -> dict[str, str]:
+    arng = random.Random(20260301)
+    rows: dict[str, list[list[str]]] = {name: [] for name in ("disc", "cliftonstrengths", "insights", "big-five",
+                                                              "enneagram")}
+    for p in ALL:
+        draw = arng.random()
+        if draw < 0.12:
+            continue  # no assessment on record
+        lean = arng.choice(["D", "I", "S", "C"])
+        if draw < 0.45:
+            scores = {k: arng.randint(20, 60) for k in "DISC"}
+            scores[lean] = arng.randint(72, 94)
+            rows["disc"].append([p.id, p.name, "2025-10-14", *(str(scores[k]) for k in "DISC")])
+        elif draw < 0.70:
+            domain = {"D": "influencing", "I": "relationship", "S": "executing", "C": "strategic"}[lean]
+            top = arng.sample(STRENGTHS[domain], 3)
+            rest = [t for ts in STRENGTHS.values() for t in ts if t not in top]
+            arng.shuffle(rest)
+            rows["cliftonstrengths"].append([p.email, "2025-11-20", *(top + rest)])
+        elif draw < 0.85:
+            colour = {"D": "red", "I": "yellow", "S": "green", "C": "blue"}[lean]
+            energies = {c: round(arng.uniform(1.0, 3.6), 1) for c in COLOURS}
+            energies[colour] = round(arng.uniform(4.4, 5.9), 1)
+            rows["insights"].append([p.id, "2026-01-12", *(str(energies[c]) for c in COLOURS)])
+        else:
+            traits = [arng.randint(15, 85) for _ in range(5)]
+            rows["big-five"].append([p.id, "2025-12-03", *(str(t) for t in traits)])
+        if arng.random() < 0.15:
+            kind = arng.randint(1, 9)
+            rows["enneagram"].append([p.id, str(kind), str(arng.choice(ENNEAGRAM_WINGS[kind])), "2025-09-18"])
+    headers = {
+        "disc": ["person_id", "name", "taken_on", "D", "I", "S", "C"],
+        "cliftonstrengths": ["Email", "taken_on", *(f"Theme {n}" for n in range(1, 35))],
+        "insights": ["person_id", "taken_on", *COLOURS],
+        "big-five": ["person_id", "taken_on", "openness", "conscientiousness", "extraversion", "agreeableness",
+                     "neuroticism"],
+        "enneagram": ["person_id", "type", "wing", "taken_on"],
+    }
+    files = {}
+    for name, body in rows.items():
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(headers[name])
+        writer.writerows(body)
+        files[f"{name}.csv"] = buf.getvalue()
+    return files
+
+
 def main() -> None:
     write_people(HERE / "people.csv", [person_row(p) for p in ALL])
     promo_map = {p.id: (lvl, role) for p, lvl, role in promotions}
@@ -2674,6 +2742,9 @@ def main() -> None:
     (HERE / "check-ins.csv").write_text(checkins_csv(), encoding="utf-8", newline="")
     (HERE / "plans.csv").write_text(plans_csv(), encoding="utf-8", newline="")
     (HERE / "README.md").write_text(reflow(readme() + "\n" + feedback_readme()), encoding="utf-8", newline="\n")
+    (HERE / "assessments").mkdir(exist_ok=True)
+    for name, text in assessment_files().items():
+        (HERE / "assessments" / name).write_text(text, encoding="utf-8", newline="")
 
 
 if __name__ == "__main__":

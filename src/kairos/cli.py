@@ -559,6 +559,16 @@ def _register_agreements() -> None:
 _register_agreements()
 
 
+def _register_styles() -> None:
+    from kairos.cli_styles import import_assessments_cmd, style_app
+
+    import_app.command("assessments")(import_assessments_cmd)
+    app.add_typer(style_app, name="style")
+
+
+_register_styles()
+
+
 # --- calibration exercises (C1, E3): example behaviors, managers' placements, an anonymized report ----------
 calibration_app = typer.Typer(
     help="Calibration exercises: managers place example behaviors on the framework's levels.", no_args_is_help=True

@@ -98,6 +98,10 @@ class Settings(BaseSettings):
         default=6.0, gt=0, description="a local day with this many meeting hours counts as overloaded"
     )
     content_dir: Path | None = Field(default=None, description="plays and templates; unset means bundled")
+    styles_dir: Path | None = Field(
+        default=None,
+        description="the organization's style mapping files; each replaces the bundled file of the same name",
+    )
     feedback_min_raters: int = Field(
         default=3,
         ge=2,

@@ -41,7 +41,8 @@ def test_every_trigger_condition_and_stop_reason_is_in_the_plays_guide() -> None
 
 def test_every_input_format_has_a_page_and_an_existing_example() -> None:
     pages = ("people", "framework", "framework-csv", "framework-case", "goals", "calendar", "hris-webhooks",
-             "three-sixty", "reviews", "check-ins", "development-plans", "calibration", "benchmarks")  # fmt: skip
+             "three-sixty", "reviews", "check-ins", "development-plans", "calibration", "benchmarks",
+             "assessments")  # fmt: skip
     for page in pages:
         text = (DOCS / "formats" / f"{page}.md").read_text()
         examples = [part.split(")")[0] for part in text.split("](../../")[1:]]

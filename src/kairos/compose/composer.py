@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kairos.compose.templates import Template
+from kairos.compose.templates import StyleSelection, Template
 from kairos.domain.commitment import Commitment
 from kairos.domain.decision import Decision
 from kairos.domain.event import Event
@@ -21,8 +21,28 @@ from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.meeting import Meeting
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
+from kairos.domain.style import Instrument, StyleFact, StyleProfile
 from kairos.domain.transition import RaisedExpectation
 from kairos.plays.schema import Action, Play
+from kairos.profiles.instruments import FORMATS
+from kairos.profiles.relationship import RelationshipInsight
+from kairos.profiles.team import JoinerBriefing
+
+
+@dataclass(frozen=True, slots=True)
+class StyleContext:
+    """The style facts a message may use, consent already applied by whoever built it.
+
+    ``about`` is the other person in the moment (the report in a manager's brief, the manager in a
+    tip) or the recipient themself; ``profile`` is None when their consent withholds it from the
+    recipient. ``insight`` relates the recipient's own profile to the other person's.
+    """
+
+    about: Person
+    profile: StyleProfile | None
+    insight: RelationshipInsight | None = None
+    briefing: JoinerBriefing | None = None  # for about = team: the newcomer (``about``) and their team
+    team_names: dict[str, str] | None = None  # first names of the members the recipient may see
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +62,7 @@ class CompositionInput:
     expectations: tuple[RaisedExpectation, ...] = ()
     benchmark_framework: Framework | None = None  # the version the expectations come from
     commitments: tuple[Commitment, ...] = ()  # open between the subject and their manager, visible to the recipient
+    style: StyleContext | None = None
 
 
 def compose(given: CompositionInput, template: Template) -> Nudge:
@@ -140,6 +161,7 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
                     {"source": "framework", "ref": f"{ref}/level-{raised.after}/anchor-{i + 1}", "text": anchor}
                 )
         values["benchmark_framework"] = {"name": fw.name, "version": fw.version}
+    values["style"] = _style_values(given, template.style, facts)
     subject_line, body = template.render(values)
     why = _why(given, facts)
     footer = _footer(given, why)
@@ -153,6 +175,78 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
         html=_html(body, footer),
         why=why,
     )
+
+
+def _style_values(
+    given: CompositionInput, selection: StyleSelection | None, facts: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The style facts and advice the template asked for, chosen here so that exactly these are cited."""
+    context = given.style
+    if context is None or selection is None:
+        return None
+    if selection.about == "team":
+        return _team_values(given, context, selection, facts)
+    if context.profile is None or context.profile.empty:
+        return None
+    chosen: list[StyleFact] = []
+    for dimension in selection.dimensions:
+        for fact in context.profile.on(dimension):
+            if len(chosen) < selection.limit and fact.statement not in {c.statement for c in chosen}:
+                chosen.append(fact)
+    insight = context.insight if selection.about == "other" else None
+    advice = [line for line in (insight.adapt if insight else ())][: selection.advice]
+    friction = [line for line in (insight.friction if insight else ())][: selection.friction]
+    if not chosen and not advice and not friction:
+        return None
+    names = {context.about.id: context.about.first_name, given.recipient.id: given.recipient.first_name}
+    cited = _cite([*chosen, *(f for line in advice + friction for f in line.facts)], names, facts)
+    return {
+        "name": context.about.first_name,
+        "instruments": _instruments(cited),
+        "facts": [{"dimension": f.dimension.value, "statement": f.statement} for f in chosen],
+        "advice": [line.text for line in advice],
+        "friction": [line.text for line in friction],
+    }
+
+
+def _team_values(
+    given: CompositionInput, context: StyleContext, selection: StyleSelection, facts: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """A newcomer briefing for their team's manager: how the newcomer compares, what the team and the newcomer
+    can do, likely friction — only from members whose consent lets the recipient see them."""
+    briefing = context.briefing
+    if briefing is None or not briefing.enough:
+        return None
+    compared = list(briefing.compared[: selection.limit])
+    for_team = list(briefing.for_team[: selection.advice])
+    for_newcomer = list(briefing.for_newcomer[: selection.advice])
+    friction = [p.line for p in briefing.friction[: selection.friction]]
+    lines = compared + for_team + for_newcomer + friction
+    cited = _cite([f for line in lines for f in line.facts], context.team_names or {}, facts)
+    return {
+        "name": context.about.first_name,
+        "instruments": _instruments(cited),
+        "compared": [line.text for line in compared],
+        "for_team": [line.text for line in for_team],
+        "for_newcomer": [line.text for line in for_newcomer],
+        "friction": [line.text for line in friction],
+        "notes": list(briefing.notes),
+    }
+
+
+def _cite(used: list[StyleFact], names: dict[str, str], facts: list[dict[str, Any]]) -> dict[str, StyleFact]:
+    """Each style fact once in the why, with whose it is, the instrument and the score behind it."""
+    cited: dict[str, StyleFact] = {}
+    for fact in used:
+        cited.setdefault(fact.ref, fact)
+    for ref, fact in cited.items():
+        facts.append({"source": "style", "ref": ref, "text": f"{names.get(fact.person_id, fact.person_id)} "
+                      f"{fact.statement}", "instrument": fact.instrument.value, "evidence": fact.evidence})  # fmt: skip
+    return cited
+
+
+def _instruments(cited: dict[str, StyleFact]) -> list[str]:
+    return [FORMATS[i].title for i in Instrument if i in {f.instrument for f in cited.values()}]
 
 
 def _why(given: CompositionInput, facts: list[dict[str, Any]]) -> dict[str, Any]:

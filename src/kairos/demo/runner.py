@@ -14,8 +14,10 @@ from sqlalchemy import distinct, func, select
 
 from kairos.demo.mail_sink import MailSink
 from kairos.domain.commitment import CommitmentKind
+from kairos.domain.style import StyleSharing
 from kairos.errors import KairosError
 from kairos.ingest.agreements import record_commitment
+from kairos.ingest.assessments import import_assessments, set_style_sharing
 from kairos.ingest.checkins import import_checkins
 from kairos.ingest.framework import import_framework
 from kairos.ingest.goals import import_goals
@@ -78,6 +80,12 @@ def run_demo(data_dir: Path, out: Console) -> None:
         reviews = import_reviews(db, org / "reviews.csv", now=feedback_at)
         checkins = import_checkins(db, org / "check-ins.csv", now=feedback_at)
         plans = import_plans(db, org / "plans.csv", now=feedback_at)
+        assessed = [import_assessments(db, p, now=feedback_at) for p in sorted((org / "assessments").glob("*.csv"))]
+        # Consent is each person's own: one report keeps their style to themself, two managers share theirs
+        # with their teams (their reports' tips then say how they tend to work).
+        for person_id, sharing in (("nw-012", StyleSharing.PRIVATE), ("nw-006", StyleSharing.TEAM),
+                                   ("nw-009", StyleSharing.TEAM)):  # fmt: skip
+            set_style_sharing(db, person_id, sharing, by=person_id, now=feedback_at)
         with db.transaction() as conn:
             campaign = conn.execute(select(feedback_campaigns.c.name)).scalar_one()
             rated, responses = conn.execute(
@@ -99,6 +107,12 @@ def run_demo(data_dir: Path, out: Console) -> None:
             f"{reviews.records} reviews with {review_goals} new goals; {checkins.records} check-ins "
             f"({checkins.events} skill gaps flagged); "
             f"{plans.records} development plans."
+        )
+        out.print(
+            "Assessments: "
+            + ", ".join(f"{a.results} {a.instrument.value}" for a in assessed)
+            + " (some people have two instruments, some none); nw-012 keeps their style private, "
+            "nw-006 and nw-009 share theirs with their teams."
         )
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)

@@ -45,6 +45,8 @@ class EventType(StrEnum):
     CHECKIN_GAP_FLAGGED = "checkin.gap_flagged"  # a check-in flagged a skill gap on a competency
     PLAN_UPDATED = "plan.updated"  # a person's individual development plan was stored or changed
     CALIBRATION_COMPLETED = "calibration.completed"  # a manager placed every example of a calibration exercise
+    ASSESSMENT_IMPORTED = "assessment.imported"  # a behavioral-assessment result was stored; no scores in the event
+    STYLE_SHARING_CHANGED = "style.sharing_changed"  # a person changed who may see their style facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -486,9 +486,9 @@ def level_history(
         ).all()
         for campaign in campaigns:
             subjects = conn.execute(
-                select(feedback_ratings.c.subject_id).distinct().where(
-                    feedback_ratings.c.campaign_id == campaign.id, feedback_ratings.c.competency_id == cid
-                )
+                select(feedback_ratings.c.subject_id)
+                .distinct()
+                .where(feedback_ratings.c.campaign_id == campaign.id, feedback_ratings.c.competency_id == cid)
             ).scalars()
             for subject in subjects:
                 if subject not in people:

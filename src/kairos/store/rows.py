@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -34,3 +34,11 @@ def upsert(
     stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in update})
     conn.execute(stmt, list(rows))
+
+
+def rows_where_in(conn: Connection, table: Table, column: Any, values: Sequence[Any], chunk: int = 500) -> list[Any]:
+    """Rows of ``table`` whose ``column`` is one of ``values``, queried in chunks every database accepts."""
+    found: list[Any] = []
+    for start in range(0, len(values), chunk):
+        found.extend(conn.execute(select(table).where(column.in_(values[start : start + chunk]))))
+    return found

@@ -447,3 +447,33 @@ calibration_placements = Table(
     Column("imported_at", UtcDateTime, nullable=False),
     Index("ix_calibration_placements_manager_id", "manager_id"),
 )
+
+# --- assessment results and style-sharing consent (A2, G1) ---------------------------------------------------
+# Results are kept as the instrument reported them; the style profile is derived on read from the mapping in
+# content/styles/, so a corrected mapping changes every profile without re-importing anything.
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", String(32), primary_key=True),  # a content hash: re-importing the same result adds nothing
+    Column("person_id", String(100), nullable=False),
+    Column("instrument", String(30), nullable=False),
+    Column("taken_on", Date),
+    Column("source_file", String(300), nullable=False),
+    Column("source_row", Integer),
+    Column("scores", Json, nullable=False),
+    Column("ranking", Json, nullable=False),
+    Column("type_code", String(20)),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Index("ix_assessments_person", "person_id", "instrument"),
+)
+
+# Who may see a person's individual style facts; no row means the default (their manager).
+style_sharing = Table(
+    "style_sharing",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("sharing", String(20), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)

@@ -15,19 +15,26 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from kairos.compose.composer import CompositionInput, compose
+from kairos.compose.composer import CompositionInput, StyleContext, compose
+from kairos.compose.templates import StyleSelection
 from kairos.decide.policy import Situation, decide
 from kairos.decide.state import LearnerState
 from kairos.deliver.base import Receipt, ReceiptStatus
 from kairos.domain.commitment import Commitment, visible_to
 from kairos.domain.decision import InterventionKind
 from kairos.domain.event import EventType
+from kairos.domain.framework import same_label
 from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.moment import StopReason, TraceStep
 from kairos.domain.nudge import Nudge
+from kairos.domain.person import Person
 from kairos.domain.priorities import default_focus
+from kairos.domain.style import StyleProfile
 from kairos.domain.transition import RaisedExpectation, raised_expectations
 from kairos.plays.timing import local_day, local_week
+from kairos.profiles.relationship import relate
+from kairos.profiles.service import team_view, visible_profile
+from kairos.profiles.team import joiner_briefing
 from kairos.store import agreements as agreement_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
@@ -210,6 +217,42 @@ def _transition(conn: Connection, event: Any, subject: Any) -> tuple[Any, tuple[
     return framework, raised
 
 
+def _style_context(
+    rt: Runtime, conn: Connection, recipient: Person, subject: Person | None, selection: StyleSelection | None
+) -> StyleContext | None:
+    """The style facts the template asks for: the other person's in the moment (the report in a brief, the manager
+    in a tip) or the recipient's own, as far as that person's style-sharing consent lets the recipient see them."""
+    if selection is None:
+        return None
+    if selection.about == "team":
+        return _team_context(rt, conn, recipient, subject)
+    about: Person | None = recipient
+    if selection.about == "other":
+        if subject is not None and subject.id != recipient.id:
+            about = subject
+        else:
+            about = people_store.get(conn, recipient.manager_id) if recipient.manager_id else None
+    if about is None:
+        return None
+    profile = visible_profile(conn, about, recipient, rt.styles)
+    insight = None
+    if about.id != recipient.id and profile is not None and not profile.empty:
+        own = visible_profile(conn, recipient, recipient, rt.styles) or StyleProfile(recipient.id)
+        insight = relate(own, profile, {recipient.id: recipient.first_name, about.id: about.first_name})
+    return StyleContext(about, profile, insight)
+
+
+def _team_context(rt: Runtime, conn: Connection, recipient: Person, newcomer: Person | None) -> StyleContext | None:
+    """The newcomer's team as the recipient may see it (consent applied per member), and the briefing on them."""
+    if newcomer is None:
+        return None
+    members = [p for p in people_store.active(conn).values() if same_label(p.team, newcomer.team)]
+    insight = team_view(conn, members, recipient, rt.styles)
+    names = {p.id: p.first_name for p in members if p.id in insight.profiles}
+    return StyleContext(newcomer, insight.profiles.get(newcomer.id), briefing=joiner_briefing(insight, newcomer.id),
+                        team_names=names)  # fmt: skip
+
+
 def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
     stored = nudge_store.for_moment(conn, moment_id)
     recipient = people_store.get(conn, stored.recipient_id)
@@ -313,6 +356,8 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
     framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
     benchmark_framework, expectations = _transition(conn, event, subject)
     commitments = _open_commitments(conn, subject, recipient, now)
+    template = rt.templates[action.template]
+    style = _style_context(rt, conn, recipient, subject, template.style)
     nudge = compose(
         CompositionInput(
             recipient=recipient,
@@ -328,9 +373,10 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             expectations=expectations,
             benchmark_framework=benchmark_framework,
             commitments=commitments,
+            style=style,
             decision=decision,
         ),
-        rt.templates[action.template],
+        template,
     )
     steps.append(TraceStep("compose", "done", f"template {action.template}, {len(nudge.why['facts'])} facts cited"))
     nudge_id = nudge_store.add(conn, row.id, nudge, now)

@@ -11,6 +11,8 @@ from kairos.errors import PolicyError
 from kairos.plays.library import LoadedPlay, load_plays
 from kairos.plays.matcher import CompiledPlay, compile_play
 from kairos.plays.timing import QuietWindow
+from kairos.profiles.mapping import StyleMapping
+from kairos.profiles.service import style_mapping
 from kairos.resources import content_dir
 from kairos.settings import Settings
 from kairos.store import Database
@@ -24,6 +26,7 @@ class Runtime:
     plays: dict[str, CompiledPlay]  # valid plays by id
     templates: dict[str, Template]
     channels: dict[str, Channel]
+    styles: StyleMapping  # the style mapping (bundled, with the organization's files), checked at start
 
     @property
     def quiet(self) -> QuietWindow:
@@ -42,5 +45,6 @@ def build_runtime(settings: Settings, db: Database, channels: dict[str, Channel]
     if not plays:
         raise PolicyError(f"no valid play in {root / 'plays'}; run `kairos plays validate` to see why")
     return Runtime(
-        settings, db, library, plays, templates, channels if channels is not None else build_channels(settings)
-    )
+        settings, db, library, plays, templates, channels if channels is not None else build_channels(settings),
+        style_mapping(settings.styles_dir),
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Assessment instruments → one style profile per person; relationship and team insight from profiles."""
