@@ -93,6 +93,41 @@ def test_the_demo_imports_the_feedback_files_simulates_and_keeps_small_rater_gro
         db.dispose()
     # The demo has subjects of every kind: enough peers, too few but merged, too few and withheld.
     assert seen["shown"] and seen["merged"] and seen["withheld"], seen
+    _briefs_adapt_to_styles_within_consent(data_dir)
+
+
+def _briefs_adapt_to_styles_within_consent(data_dir: Path) -> None:
+    """Most briefs describe the report's style and cite each fact; nw-012 keeps theirs private, so no brief about
+    them does; nw-006 and nw-009 share theirs with their teams, so their reports' tips describe them."""
+    from sqlalchemy import select
+
+    from kairos.store.schema import moments, nudges
+
+    db = open_database(f"sqlite:///{data_dir / 'kairos.db'}")
+    try:
+        with db.transaction() as conn:
+            rows = conn.execute(
+                select(moments.c.action, moments.c.subject_id, moments.c.recipient_id, nudges.c.text, nudges.c.why)
+                .join(nudges, nudges.c.moment_id == moments.c.id)
+                .where(moments.c.play_id == "upcoming-one-on-one")
+            ).all()
+    finally:
+        db.dispose()
+    briefs = [r for r in rows if r.action == "manager-brief"]
+    styled = [r for r in briefs if any(f["source"] == "style" for f in r.why["facts"])]
+    assert len(styled) > len(briefs) // 2, (len(styled), len(briefs))
+    for r in styled:
+        text = " ".join(r.text.split())
+        about_subject = [f for f in r.why["facts"] if f["ref"].startswith(f"style/{r.subject_id}/")]
+        assert "tends to work, and what it suggests for this 1:1" in text
+        assert about_subject and all(f["evidence"] for f in about_subject)
+    private = [r for r in rows if r.subject_id == "nw-012" and r.recipient_id != "nw-012"]
+    assert private and not any(f["ref"].startswith("style/nw-012/") for r in private for f in r.why["facts"])
+    tips = [r for r in rows if r.action == "employee-tip"]
+    shared = [r for r in tips if any(f["ref"].startswith(("style/nw-006/", "style/nw-009/")) for f in r.why["facts"])]
+    assert shared and all("your manager, has chosen to share how they tend to work" in " ".join(r.text.split())
+                          for r in shared)  # fmt: skip
+    assert not [r for r in tips if any(f["source"] == "style" for f in r.why["facts"]) and r not in shared]
 
 
 def test_the_case_package_is_the_demo_framework_under_its_own_id() -> None:

@@ -22,7 +22,7 @@ from kairos.profiles.instruments.registry import FORMATS, instrument_named
 # at most 254.
 MAX_CELL = 256
 
-_NAME_IT = f'or name the instrument when importing (in JSON, a top-level "{INSTRUMENT_KEY}")'
+_NAME_IT = f'or name the instrument when importing (--instrument; in JSON, a top-level "{INSTRUMENT_KEY}")'
 
 
 def read_results(
