@@ -10,9 +10,9 @@ import pytest
 
 from kairos.domain.style import SCALES, AssessmentResult, Instrument, StyleDimension, StyleProfile
 from kairos.errors import InputError
+from kairos.profiles.conditions import instrument_title
 from kairos.profiles.mapping import (
     CONDITION_KINDS,
-    INSTRUMENT_TITLES,
     STATEMENT_OPENERS,
     StyleMapping,
     build_profile,
@@ -206,7 +206,7 @@ def test_two_instruments_combine_and_each_fact_names_its_instrument() -> None:
     assert {f.instrument for f in detail} == {Instrument.DISC, Instrument.CLIFTONSTRENGTHS}
     assert profile.lean(StyleDimension.DETAIL) == pytest.approx((0.7 + 0.6) / 2)
     for fact in profile.facts:
-        assert fact.evidence.startswith(INSTRUMENT_TITLES[fact.instrument])
+        assert fact.evidence.startswith(instrument_title(fact.instrument))
         source = disc_result if fact.instrument is Instrument.DISC else strengths
         assert fact.source == source.provenance and fact.taken_on == source.taken_on
         assert fact.ref == f"style/dana/{fact.instrument.value}/{fact.rule}"

@@ -16,54 +16,38 @@ from datetime import date
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 from kairos.domain.style import SCALES, AssessmentResult, Instrument, StyleDimension, StyleFact, StyleProfile
 from kairos.errors import InputError, Problem
 from kairos.ingest.base import LineDict, Problems, load_yaml, read_text
+from kairos.profiles.conditions import (
+    LETTERS,
+    RANKED,
+    SCORED,
+    AllCondition,
+    Condition,
+    DomainCondition,
+    HighestCondition,
+    LetterCondition,
+    ScoreCondition,
+    ThemeCondition,
+    TypeCondition,
+    Verdict,
+    instrument_title,
+    number_text,
+)
 from kairos.profiles.reference import (
-    BIG_FIVE_TRAITS,
     CLIFTONSTRENGTHS_THEMES,
-    DISC_SCALES,
-    HBDI_QUADRANTS,
-    INSIGHTS_ENERGIES,
-    SIXTEEN_TYPE_PAIRS,
-    VIA_STRENGTHS,
     StrengthsDomain,
     enneagram_wings,
 )
 from kairos.resources import content_dir
 
-INSTRUMENT_TITLES: dict[Instrument, str] = {
-    Instrument.DISC: "DISC",
-    Instrument.CLIFTONSTRENGTHS: "CliftonStrengths",
-    Instrument.ENNEAGRAM: "Enneagram",
-    Instrument.INSIGHTS: "Insights Discovery",
-    Instrument.HBDI: "HBDI",
-    Instrument.BIG_FIVE: "Big Five",
-    Instrument.VIA: "VIA",
-    Instrument.SIXTEEN_TYPE: "16-type",
-}
-
-# Scored instruments: their score names and the range every score lies in.
-_SCORED: dict[Instrument, tuple[tuple[str, ...], float, float]] = {
-    Instrument.DISC: (DISC_SCALES, 0, 100),
-    Instrument.INSIGHTS: (INSIGHTS_ENERGIES, 0, 6),
-    Instrument.HBDI: (HBDI_QUADRANTS, 0, 200),
-    Instrument.BIG_FIVE: (BIG_FIVE_TRAITS, 0, 100),
-}
-_RANKED: dict[Instrument, tuple[str, ...]] = {
-    Instrument.CLIFTONSTRENGTHS: tuple(CLIFTONSTRENGTHS_THEMES),
-    Instrument.VIA: tuple(VIA_STRENGTHS),
-}
-_LETTERS = "".join("".join(pair) for pair in SIXTEEN_TYPE_PAIRS)
-_ENNEAGRAM_CODE = re.compile(r"^([1-9])(?:w([1-9]))?$")
-
 # The condition kinds, by the key that names them, and the instruments each applies to.
 _KINDS: dict[str, tuple[Instrument, ...]] = {
-    "score": tuple(_SCORED),
-    "highest": tuple(_SCORED),
-    "theme": tuple(_RANKED),
+    "score": tuple(SCORED),
+    "highest": tuple(SCORED),
+    "theme": tuple(RANKED),
     "domain": (Instrument.CLIFTONSTRENGTHS,),
     "type": (Instrument.ENNEAGRAM,),
     "letter": (Instrument.SIXTEEN_TYPE,),
@@ -107,167 +91,6 @@ def statement_problem(text: str) -> str | None:
     if text.endswith((".", "!", ":", ";")) or "{" in text or "}" in text:
         return "a clause without a closing full stop or braces (it is placed inside a sentence)"
     return label_problem(text)
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What a condition made of one result: it holds, it does not, or it cannot tell (``holds`` None)."""
-
-    holds: bool | None
-    evidence: str
-
-
-class Condition(Protocol):
-    def check(self, result: AssessmentResult) -> Verdict: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreCondition:
-    """A score at least and/or at most a threshold."""
-
-    score: str
-    at_least: float | None = None
-    at_most: float | None = None
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        title = INSTRUMENT_TITLES[result.instrument]
-        value = result.scores.get(self.score)
-        if value is None:
-            return Verdict(None, f"{title} {self.score} missing from the result")
-        bounds = []
-        if self.at_least is not None:
-            bounds.append(f"at least {_num(self.at_least)}")
-        if self.at_most is not None:
-            bounds.append(f"at most {_num(self.at_most)}")
-        wanted = " and ".join(bounds)
-        holds = (self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most)
-        return Verdict(holds, f"{title} {self.score} {_num(value)} ({wanted})")
-
-
-@dataclass(frozen=True, slots=True)
-class HighestCondition:
-    """A score is the highest of its instrument's set (a tie for highest counts)."""
-
-    score: str
-    names: tuple[str, ...]
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        title = INSTRUMENT_TITLES[result.instrument]
-        missing = [n for n in self.names if n not in result.scores]
-        if missing:
-            return Verdict(None, f"{title} {', '.join(missing)} missing from the result")
-        value = result.scores[self.score]
-        others = ", ".join(f"{n} {_num(result.scores[n])}" for n in self.names if n != self.score)
-        holds = value >= max(result.scores[n] for n in self.names)
-        return Verdict(
-            holds, f"{title} {self.score} {_num(value)} ({'the highest' if holds else 'not the highest'}; {others})"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeCondition:
-    """A theme or strength ranked within the top N."""
-
-    theme: str
-    top: int
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        title = INSTRUMENT_TITLES[result.instrument]
-        if self.theme in result.ranking:
-            place = result.ranking.index(self.theme) + 1
-            holds = place <= self.top
-            return Verdict(holds, f"{title} {self.theme} #{place} ({'in' if holds else 'not in'} the top {self.top})")
-        if len(result.ranking) >= self.top:
-            return Verdict(False, f"{title} {self.theme} not in the top {self.top}")
-        listed = len(result.ranking)
-        return Verdict(
-            None, f"{title} {self.theme} not among the {listed} listed (the rule asks about the top {self.top})"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DomainCondition:
-    """At least K of the top N CliftonStrengths themes belong to one domain."""
-
-    domain: StrengthsDomain
-    top: int
-    at_least: int
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        known = result.ranking[: self.top]
-        inside = [t for t in known if CLIFTONSTRENGTHS_THEMES.get(t) is self.domain]
-        label = domain_title(self.domain)
-        evidence = (
-            f"CliftonStrengths top {self.top}: {len(inside)} {label} theme{'s' if len(inside) != 1 else ''}"
-            + (f" ({', '.join(inside)})" if inside else "")
-            + f", at least {self.at_least} wanted"
-        )
-        if len(inside) >= self.at_least:
-            return Verdict(True, evidence)
-        unknown = self.top - len(known)
-        if len(inside) + unknown < self.at_least:
-            return Verdict(False, evidence)
-        return Verdict(None, f"{evidence}; only {len(known)} themes listed")
-
-
-@dataclass(frozen=True, slots=True)
-class TypeCondition:
-    """An Enneagram type, optionally with one wing."""
-
-    kind: int
-    wing: int | None = None
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        code = result.type_code or ""
-        match = _ENNEAGRAM_CODE.match(code)
-        wanted = f"type {self.kind}" + (f" with wing {self.wing}" if self.wing else "")
-        if match is None:
-            return Verdict(None, f"Enneagram type missing or unreadable ({code!r})")
-        if int(match[1]) != self.kind:
-            return Verdict(False, f"Enneagram {code} (not {wanted})")
-        if self.wing is None:
-            return Verdict(True, f"Enneagram {code} ({wanted})")
-        if match[2] is None:
-            return Verdict(None, f"Enneagram {code} without a wing ({wanted} asked)")
-        holds = int(match[2]) == self.wing
-        return Verdict(holds, f"Enneagram {code} ({wanted}{'' if holds else ': no'})")
-
-
-@dataclass(frozen=True, slots=True)
-class LetterCondition:
-    """One letter of a four-letter 16-type code."""
-
-    letter: str
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        code = (result.type_code or "").upper()
-        place = next(i for i, pair in enumerate(SIXTEEN_TYPE_PAIRS) if self.letter in pair)
-        if len(code) != 4 or code[place] not in SIXTEEN_TYPE_PAIRS[place]:
-            return Verdict(None, f"16-type code missing or unreadable ({code!r})")
-        return Verdict(code[place] == self.letter, f"16-type {code} (letter {self.letter})")
-
-
-@dataclass(frozen=True, slots=True)
-class AllCondition:
-    """Every one of several conditions holds; one that cannot decide makes the whole undecided."""
-
-    parts: tuple[Condition, ...]
-
-    def check(self, result: AssessmentResult) -> Verdict:
-        verdicts = [part.check(result) for part in self.parts]
-        failed = [v for v in verdicts if v.holds is False]
-        if failed:
-            return Verdict(False, failed[0].evidence)
-        holds = None if any(v.holds is None for v in verdicts) else True
-        return Verdict(holds, "; ".join(v.evidence for v in verdicts))
-
-
-def domain_title(domain: StrengthsDomain) -> str:
-    return domain.value.replace("_", " ").title()
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +179,9 @@ class YamlReader:
             return None
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            self.problem(f"a number from {_num(low)} to {_num(high)}", node.line_of(key), at(path, key), value)
+            self.problem(
+                f"a number from {number_text(low)} to {number_text(high)}", node.line_of(key), at(path, key), value
+            )
             return None
         return float(value)
 
@@ -407,7 +232,7 @@ def _condition(
     kind = kinds[0]
     if instrument not in _KINDS[kind]:
         usable = ", ".join(k for k, allowed in _KINDS.items() if instrument in allowed)
-        expected = f"a condition {INSTRUMENT_TITLES[instrument]} results can meet: {usable}"
+        expected = f"a condition {instrument_title(instrument)} results can meet: {usable}"
         reader.problem(expected, _line(node, line), at(path, kind), kind)
         return None
     required, optional = _KIND_FIELDS[kind]
@@ -420,8 +245,8 @@ def _condition(
 
 
 def _score(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument) -> Condition | None:
-    names, low, high = _SCORED[instrument]
-    score = reader.choice(spec, "score", path, names, f"a {INSTRUMENT_TITLES[instrument]} score: {', '.join(names)}")
+    names, low, high = SCORED[instrument]
+    score = reader.choice(spec, "score", path, names, f"a {instrument_title(instrument)} score: {', '.join(names)}")
     at_least = reader.number(spec, "at_least", path, low, high)
     at_most = reader.number(spec, "at_most", path, low, high)
     if "at_least" not in spec and "at_most" not in spec:
@@ -432,15 +257,15 @@ def _score(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument
 
 
 def _highest(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument) -> Condition | None:
-    names = _SCORED[instrument][0]
-    score = reader.choice(spec, "highest", path, names, f"a {INSTRUMENT_TITLES[instrument]} score: {', '.join(names)}")
+    names = SCORED[instrument][0]
+    score = reader.choice(spec, "highest", path, names, f"a {instrument_title(instrument)} score: {', '.join(names)}")
     return HighestCondition(score, names) if score else None
 
 
 def _theme(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument) -> Condition | None:
-    names = _RANKED[instrument]
+    names = RANKED[instrument]
     theme = reader.choice(
-        spec, "theme", path, names, f"a {INSTRUMENT_TITLES[instrument]} name as the reference spells it"
+        spec, "theme", path, names, f"a {instrument_title(instrument)} name as the reference spells it"
     )
     top = reader.whole(spec, "top", path, 1, len(names))
     return ThemeCondition(theme, top) if theme and top else None
@@ -465,7 +290,7 @@ def _type(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument)
 
 
 def _letter(reader: YamlReader, spec: LineDict, path: str, instrument: Instrument) -> Condition | None:
-    letter = reader.choice(spec, "letter", path, list(_LETTERS), f"one of the letters {', '.join(_LETTERS)}")
+    letter = reader.choice(spec, "letter", path, list(LETTERS), f"one of the letters {', '.join(LETTERS)}")
     return LetterCondition(letter) if letter else None
 
 

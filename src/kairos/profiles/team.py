@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from kairos.domain.style import SCALES, Instrument, StyleDimension, StyleFact, StyleProfile
+from kairos.profiles.conditions import domain_title
 from kairos.profiles.insight import (
     InsightLine,
     InsightWording,
@@ -24,7 +25,7 @@ from kairos.profiles.insight import (
     side_facts,
     unique_facts,
 )
-from kairos.profiles.mapping import domain_title, strengths_domain
+from kairos.profiles.mapping import strengths_domain
 from kairos.profiles.reference import StrengthsDomain
 from kairos.profiles.relationship import adapt_lines, likely_friction
 
