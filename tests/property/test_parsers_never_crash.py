@@ -22,6 +22,7 @@ from kairos.ingest.base import decode_text
 from kairos.ingest.framework import import_framework, parse_framework_text
 from kairos.ingest.goals import import_goals
 from kairos.ingest.ical import parse_calendar
+from kairos.ingest.meeting_sync import Directory
 from kairos.ingest.people import import_people, parse_people_text
 from kairos.store import Database
 from kairos.store.schema import events, goals, people
@@ -449,7 +450,7 @@ PEOPLE = {
         person("r1", email="rafael@example.com", manager_id="m1", time_zone="America/New_York"),
     )
 }
-MANAGERS = {p.id: p.manager_id for p in PEOPLE.values()}
+DIRECTORY = Directory.of({p.id: p for p in PEOPLE.values()})
 
 
 @st.composite
@@ -475,7 +476,8 @@ def calendar_text(draw: st.DrawFn) -> str:
 
 def parse(text: str) -> object:
     window = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 15, tzinfo=UTC))
-    return parse_calendar(text, "team.ics", window=window, people_by_email=PEOPLE, manager_of=MANAGERS.get)
+    read = parse_calendar(text, "team.ics", window=window, directory=DIRECTORY)
+    return read.meetings, read.skipped
 
 
 @QUICK

@@ -8,8 +8,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,3 +81,40 @@ class SmtpServer(ServerProcess):
 
     def messages(self) -> list[Path]:
         return sorted(self.maildir.glob("*.eml"))
+
+
+def http_answers(url: str) -> bool:
+    """The server answers ``url`` with anything below 500."""
+    try:
+        with urllib.request.urlopen(url, timeout=0.5) as response:
+            return int(response.status) < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except OSError:
+        return False
+
+
+class RadicaleServer(ServerProcess):
+    """Radicale, a CalDAV server, accepting any login (each test uses its own user, so its own calendars)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        super().__init__(
+            [
+                sys.executable, "-m", "radicale", "--config", "", "--server-hosts", f"127.0.0.1:{self.port}",
+                "--auth-type", "none", "--auth-delay", "0", "--storage-filesystem-folder", str(workdir / "collections"),
+            ],
+            workdir / "radicale.log",
+            lambda: http_answers(self.url),
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="session", name="radicale")
+def radicale_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]:
+    """``radicale``: one Radicale for the test session; import ``radicale_fixture`` into a test module to use it."""
+    server = RadicaleServer(tmp_path_factory.mktemp("radicale"))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -13,7 +13,8 @@ from kairos.domain.meeting import Meeting, MeetingKind
 from kairos.domain.person import Person
 from kairos.errors import InputError
 from kairos.ingest.ical import import_calendar, parse_calendar
-from kairos.ingest.people import import_people
+from kairos.ingest.meeting_sync import Directory
+from kairos.ingest.people import import_people, parse_people
 from kairos.store import Database
 from kairos.store.schema import events, meetings
 from tests.conftest import DEMO
@@ -27,7 +28,7 @@ REPORT = person("r1", email="rafael@example.com", manager_id="m1", time_zone="Am
 PEER = person("x1", email="xenia@example.com", manager_id="boss", time_zone="Asia/Singapore")
 TEAM = [person(f"t{i}", email=f"t{i}@example.com", manager_id="m1") for i in range(1, 4)]
 PEOPLE = {p.email: p for p in (MANAGER, REPORT, PEER, *TEAM)}
-MANAGERS = {p.id: p.manager_id for p in PEOPLE.values()}
+DIRECTORY = Directory.of({p.id: p for p in PEOPLE.values()})
 
 BERLIN_TZ = """\
 BEGIN:VTIMEZONE
@@ -80,7 +81,8 @@ def calendar(*parts: str) -> str:
 
 
 def parse(text: str, window: tuple[datetime, datetime] = WINDOW) -> tuple[list[Meeting], dict[str, int]]:
-    return parse_calendar(text, "team.ics", window=window, people_by_email=PEOPLE, manager_of=MANAGERS.get)
+    read = parse_calendar(text, "team.ics", window=window, directory=DIRECTORY)
+    return read.meetings, dict(read.skipped)
 
 
 def starts(found: list[Meeting]) -> list[datetime]:
@@ -185,13 +187,8 @@ def test_a_floating_time_without_a_known_organizer_is_read_in_the_default_zone()
     event = vevent("f@x", ":20260316T090000", ":20260316T093000", organizer="stranger@elsewhere.example")
 
     (meeting,) = parse_calendar(
-        calendar(event),
-        "team.ics",
-        window=WINDOW,
-        people_by_email=PEOPLE,
-        manager_of=MANAGERS.get,
-        default_zone="Asia/Singapore",
-    )[0]
+        calendar(event), "team.ics", window=WINDOW, directory=DIRECTORY, default_zone="Asia/Singapore"
+    ).meetings
 
     assert meeting.start == utc(2026, 3, 16, 1)
 
@@ -208,6 +205,134 @@ def test_a_duration_instead_of_an_end_gives_the_end() -> None:
     (meeting,) = parse(calendar(event))[0]
 
     assert meeting.end == utc(2026, 3, 16, 9, 45)
+
+
+def test_a_weekly_one_on_one_with_one_occurrence_moved_and_two_cancelled() -> None:
+    # The real shape of a manager's 1:1 series a month in: one week moved, one excluded, one cancelled.
+    series = vevent(
+        "w@x",
+        ";TZID=Europe/Berlin:20260302T100000",
+        ";TZID=Europe/Berlin:20260302T103000",
+        extra=["RRULE:FREQ=WEEKLY;COUNT=5", "EXDATE;TZID=Europe/Berlin:20260316T100000"],
+    )
+    moved = vevent(
+        "w@x",
+        ";TZID=Europe/Berlin:20260310T140000",
+        ";TZID=Europe/Berlin:20260310T143000",
+        extra=["RECURRENCE-ID;TZID=Europe/Berlin:20260309T100000"],
+    )
+    cancelled = vevent(
+        "w@x",
+        ";TZID=Europe/Berlin:20260323T100000",
+        ";TZID=Europe/Berlin:20260323T103000",
+        extra=["RECURRENCE-ID;TZID=Europe/Berlin:20260323T100000", "STATUS:CANCELLED"],
+    )
+
+    read = parse_calendar(calendar(series, moved, cancelled), "team.ics", window=WINDOW, directory=DIRECTORY)
+
+    assert starts(read.meetings) == [utc(2026, 3, 2, 9), utc(2026, 3, 10, 13), utc(2026, 3, 30, 8)]
+    assert read.cancelled == {"w@x@2026-03-23T09:00:00+00:00": "marked cancelled"}
+    assert dict(read.skipped) == {"cancelled": 1}
+    assert read.described == {"w@x"}  # so a stored 16 March occurrence (now excluded) is cancelled on import
+    assert {m.kind for m in read.meetings} == {MeetingKind.ONE_ON_ONE}
+
+
+@pytest.mark.parametrize(
+    ("tzid", "vtimezone"),
+    [
+        ("Customized Time Zone", BERLIN_TZ.replace("TZID:Europe/Berlin", "TZID:Customized Time Zone")),
+        ("W. Europe Standard Time", ""),
+        ("W. Europe Standard Time", BERLIN_TZ.replace("TZID:Europe/Berlin", "TZID:W. Europe Standard Time")),
+    ],
+    ids=["custom-tzid-with-vtimezone", "windows-name", "windows-name-with-vtimezone"],
+)
+def test_a_series_in_an_outlook_zone_stays_at_10_00_local_across_the_dst_change(tzid: str, vtimezone: str) -> None:
+    event = vevent("o@x", f";TZID={tzid}:20260323T100000", f";TZID={tzid}:20260323T103000",
+                   extra=["RRULE:FREQ=WEEKLY;COUNT=3"])  # fmt: skip
+
+    found, _ = parse(calendar(vtimezone, event))
+
+    assert starts(found) == [utc(2026, 3, 23, 9), utc(2026, 3, 30, 8), utc(2026, 4, 6, 8)]
+
+
+def test_an_all_day_series_is_counted_for_each_occurrence_and_never_stored() -> None:
+    event = vevent("a@x", ";VALUE=DATE:20260316", ";VALUE=DATE:20260317", summary="On call",
+                   extra=["RRULE:FREQ=WEEKLY;COUNT=3"])  # fmt: skip
+
+    found, skipped = parse(calendar(event))
+
+    assert found == [] and skipped == {"all_day": 3}
+
+
+def test_a_meeting_across_midnight_keeps_its_end_on_the_next_day() -> None:
+    event = vevent("n@x", ";TZID=Europe/Berlin:20260318T233000", ";TZID=Europe/Berlin:20260319T003000")
+
+    (meeting,) = parse(calendar(event))[0]
+
+    assert (meeting.start, meeting.end) == (utc(2026, 3, 18, 22, 30), utc(2026, 3, 18, 23, 30))
+    assert meeting.key == "n@x@once"
+
+
+def test_declined_attendees_and_rooms_do_not_count_as_attending() -> None:
+    event = vevent(
+        "r@x",
+        ":20260316T090000Z",
+        ":20260316T093000Z",
+        summary="Catch-up",
+        attendees=["rafael@example.com"],
+        extra=[
+            "ATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:mailto:room.412@example.com",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:t1@example.com",
+        ],
+    )
+
+    (meeting,) = parse(calendar(event))[0]
+
+    assert meeting.attendee_emails == ("maria@example.com", "rafael@example.com")
+    assert meeting.kind == MeetingKind.ONE_ON_ONE
+
+
+def test_a_one_off_event_is_keyed_by_its_uid_alone_so_moving_it_keeps_its_key() -> None:
+    before = parse(calendar(vevent("c@x", ":20260317T100000Z", ":20260317T103000Z")))[0][0]
+    after = parse(calendar(vevent("c@x", ":20260319T090000Z", ":20260319T093000Z")))[0][0]
+
+    assert before.key == after.key == "c@x@once"
+
+
+def test_an_occurrence_moved_out_of_the_window_is_still_read_under_its_original_key() -> None:
+    series = vevent("w@x", ";TZID=Europe/Berlin:20260316T100000", ";TZID=Europe/Berlin:20260316T103000",
+                    extra=["RRULE:FREQ=WEEKLY;COUNT=2"])  # fmt: skip
+    moved = vevent("w@x", ";TZID=Europe/Berlin:20260520T100000", ";TZID=Europe/Berlin:20260520T103000",
+                   extra=["RECURRENCE-ID;TZID=Europe/Berlin:20260323T100000"])  # fmt: skip
+
+    found, _ = parse(calendar(series, moved))
+
+    assert {m.key: m.start for m in found} == {
+        "w@x@2026-03-16T09:00:00+00:00": utc(2026, 3, 16, 9),
+        "w@x@2026-03-23T09:00:00+00:00": utc(2026, 5, 20, 8),
+    }
+
+
+def test_an_rdate_adds_an_occurrence_to_a_series() -> None:
+    event = vevent("w@x", ";TZID=Europe/Berlin:20260316T100000", ";TZID=Europe/Berlin:20260316T103000",
+                   extra=["RRULE:FREQ=WEEKLY;COUNT=2", "RDATE;TZID=Europe/Berlin:20260401T140000"])  # fmt: skip
+
+    found, _ = parse(calendar(event))
+
+    assert starts(found) == [utc(2026, 3, 16, 9), utc(2026, 3, 23, 9), utc(2026, 4, 1, 12)]
+
+
+def test_the_edge_cases_example_reads_as_documented() -> None:
+    northwind = Directory.of({p.id: p for p in parse_people(DEMO / "people.csv", as_of=date(2026, 3, 2))})
+    text = (DEMO.parent / "calendars" / "edge-cases.ics").read_text()
+
+    read = parse_calendar(text, "edge-cases.ics", window=WINDOW, directory=northwind)
+
+    by_title = {m.title: m for m in read.meetings}
+    assert len(read.meetings) == 17 and dict(read.skipped) == {"cancelled": 1, "all_day": 1}
+    assert by_title["Ayşe / Elif 1:1 (moved to Tuesday)"].start == utc(2026, 3, 24, 14)
+    assert by_title["Coffee with Magnus"].start == utc(2026, 3, 20, 15)  # floating: the organizer's Berlin
+    assert by_title["Data & Insights stand-up"].attendee_ids == ("nw-007", "nw-029", "nw-030")  # Joost declined
 
 
 # --- what kind of meeting ----------------------------------------------------------------------------
@@ -259,7 +384,7 @@ def test_a_five_person_team_weekly_is_a_team_meeting() -> None:
     (meeting,) = parse(calendar(event))[0]
 
     assert meeting.kind == MeetingKind.TEAM_MEETING
-    assert meeting.kind_reason.startswith("5 attendees")
+    assert meeting.kind_reason.startswith("m1 attends with 4 of their direct reports")
     assert meeting.attendee_ids == ("m1", "r1", "t1", "t2", "t3")
 
 
@@ -285,7 +410,7 @@ def test_all_day_and_cancelled_events_are_left_out_and_counted() -> None:
     found, skipped = parse(calendar(all_day, cancelled, kept))
 
     assert [m.uid for m in found] == ["k@x"]
-    assert skipped == {"all_day_or_undated": 1, "cancelled": 1}
+    assert skipped == {"all_day": 1, "cancelled": 1}
 
 
 @pytest.mark.parametrize(
@@ -404,3 +529,16 @@ def test_overlong_uids_titles_and_organizers_are_stored_without_overflowing_colu
     assert all(len(m.key) <= 200 for m in stored)
     assert stored[0].kind == "one_on_one" and len(stored[0].kind_reason) <= 500
     assert stored[0].uid.startswith(long_uid[:100])
+
+
+def test_two_calendars_with_the_same_custom_tzid_each_keep_their_own_zone() -> None:
+    berlin_rules = BERLIN_TZ.replace("TZID:Europe/Berlin", "TZID:Customized Time Zone")
+    event = vevent("c@x", ";TZID=Customized Time Zone:20260323T100000", ";TZID=Customized Time Zone:20260323T103000")
+    berlin, _ = parse(calendar(berlin_rules, event))
+    assert starts(berlin) == [utc(2026, 3, 23, 9)]
+    new_york = (
+        "BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+        "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+    other, _ = parse(calendar(new_york, event))
+    assert starts(other) == [utc(2026, 3, 23, 15)]  # the second file's own definition, not the first one's

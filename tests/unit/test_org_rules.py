@@ -43,19 +43,24 @@ def test_a_level_move_down_is_a_level_change_not_a_promotion() -> None:
 
 
 def test_two_attendees_who_are_manager_and_report_make_a_one_on_one_whatever_the_title() -> None:
-    verdict = classify("Catch-up", ["boss", "rep"], 0, {"rep": "boss"}.get)
+    verdict = classify("Catch-up", ["boss", "rep"], [], {"rep": "boss"}.get)
     assert verdict.kind is MeetingKind.ONE_ON_ONE and "boss is the manager of rep" in verdict.reason
 
 
 def test_a_title_names_a_one_on_one_between_peers() -> None:
-    assert classify("Ana / Tom 1:1", ["a", "b"], 0, lambda _: None).kind is MeetingKind.ONE_ON_ONE
-    assert classify("one-on-one", ["a"], 1, lambda _: None).kind is MeetingKind.ONE_ON_ONE
-    assert classify("Lunch", ["a", "b"], 0, lambda _: None).kind is MeetingKind.OTHER
+    assert classify("Ana / Tom 1:1", ["a", "b"], [], lambda _: None).kind is MeetingKind.ONE_ON_ONE
+    assert classify("one-on-one", ["a"], ["guest@elsewhere.example"], lambda _: None).kind is MeetingKind.ONE_ON_ONE
+    assert classify("Lunch", ["a", "b"], [], lambda _: None).kind is MeetingKind.OTHER
 
 
 def test_a_large_meeting_titled_like_a_one_on_one_is_not_one() -> None:
-    assert classify("1:1 office hours", ["a", "b", "c"], 0, lambda _: None).kind is MeetingKind.OTHER
-    assert classify("Platform team weekly", ["a", "b", "c"], 2, lambda _: None).kind is MeetingKind.TEAM_MEETING
+    assert classify("1:1 office hours", ["a", "b", "c"], [], lambda _: None).kind is MeetingKind.OTHER
+    assert (
+        classify(
+            "Platform team weekly", ["a", "b", "c"], ["x@elsewhere.example", "y@elsewhere.example"], lambda _: None
+        ).kind
+        is MeetingKind.TEAM_MEETING
+    )
 
 
 def test_a_manager_change_is_told_to_the_person_the_old_manager_and_the_new_one() -> None:

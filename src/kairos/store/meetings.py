@@ -1,4 +1,4 @@
-"""Meeting occurrences as last seen in a calendar."""
+"""Meeting occurrences as last seen in a calendar; a cancelled occurrence is removed, its events stay in the log."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
+from kairos.domain.event import EventType
 from kairos.domain.meeting import Meeting, MeetingKind
 from kairos.store.rows import upsert
-from kairos.store.schema import meeting_attendees, meetings
+from kairos.store.schema import events, meeting_attendees, meetings
 
 _FIELDS = ("uid", "start", "end", "title", "organizer", "attendee_emails", "attendee_ids", "kind", "kind_reason")
 
@@ -49,7 +50,7 @@ def save(conn: Connection, batch: Sequence[Meeting]) -> None:
 def _meeting(r: Any) -> Meeting:
     return Meeting(
         uid=r.uid,
-        occurrence=r.key.rsplit("@", 1)[-1],
+        occurrence=r.key[len(r.uid) + 1 :],
         start=r.start,
         end=r.end,
         title=r.title,
@@ -83,4 +84,48 @@ def get_many(conn: Connection, keys: list[str]) -> dict[str, Meeting]:
     for start in range(0, len(keys), 500):
         rows = conn.execute(select(meetings).where(meetings.c.key.in_(keys[start : start + 500])))
         found.update({r.key: _meeting(r) for r in rows})
+    return found
+
+
+def delete_many(conn: Connection, keys: Sequence[str]) -> None:
+    """Forget cancelled occurrences (and who attended them: they no longer load anyone's day)."""
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        conn.execute(delete(meeting_attendees).where(meeting_attendees.c.meeting_key.in_(chunk)))
+        conn.execute(delete(meetings).where(meetings.c.key.in_(chunk)))
+
+
+def of_uids(
+    conn: Connection, uids: Sequence[str], start_from: datetime, start_before: datetime | None
+) -> list[Meeting]:
+    """Stored occurrences of these events starting in [start_from, start_before) (no end when None)."""
+    found: list[Meeting] = []
+    wanted = sorted(set(uids))
+    for start in range(0, len(wanted), 500):
+        query = select(meetings).where(meetings.c.uid.in_(wanted[start : start + 500]), meetings.c.start >= start_from)
+        if start_before is not None:
+            query = query.where(meetings.c.start < start_before)
+        found.extend(_meeting(r) for r in conn.execute(query))
+    return found
+
+
+_MEETING_EVENTS = (EventType.MEETING_SCHEDULED.value, EventType.MEETING_CANCELLED.value)
+
+
+def history(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """For occurrences seen before: how many meeting events they have, and the type of the latest one."""
+    found: dict[str, tuple[int, str]] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        latest = (
+            select(events.c.subject, func.count().label("n"), func.max(events.c.seq).label("seq"))
+            .where(events.c.subject.in_(chunk), events.c.type.in_(_MEETING_EVENTS))
+            .group_by(events.c.subject)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(latest.c.subject, latest.c.n, events.c.type).join(events, events.c.seq == latest.c.seq)
+        )
+        found.update({r.subject: (int(r.n), r.type) for r in rows})
     return found
