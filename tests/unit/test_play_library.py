@@ -9,7 +9,7 @@ import pytest
 
 from kairos.domain.event import EventType
 from kairos.plays.library import LoadedPlay, load_play_text, load_plays
-from kairos.plays.schema import BeforeMeeting, json_schema
+from kairos.plays.schema import AfterEvent, AfterMeeting, BeforeMeeting, json_schema
 from tests.conftest import ROOT
 
 PLAYS = ROOT / "content" / "plays"
@@ -267,3 +267,113 @@ def test_the_published_schema_spells_durations_the_way_play_files_do() -> None:
     text = json.dumps(json_schema())
     assert "PT0S" not in text and "P1D" not in text
     assert '"default": "0m"' in text and '"default": "1d"' in text
+
+
+REFLECTION = """\
+id: after-review-talk
+version: 1
+title: After a performance conversation
+trigger:
+  event: meeting.scheduled
+conditions:
+  - meeting_kind_in: [performance_conversation, project_kickoff]
+  - subject_is_manager: false
+actions:
+  - id: reflection
+    audience: both
+    kind: nudge
+    template: one_on_one_tip
+    timing:
+      after_meeting: 15m
+  - id: coach-note
+    audience: coach
+    kind: nudge
+    template: one_on_one_tip
+    timing:
+      after_event: 2d
+      at_local: "10:00"
+"""
+
+
+def test_the_new_audiences_timings_and_conditions_read_from_a_play_file() -> None:
+    loaded = load_play_text(REFLECTION, "plays/after.yaml", TEMPLATES)
+    assert loaded.valid and loaded.play is not None
+    reflection, coach = loaded.play.actions
+    assert (reflection.audience.value, coach.audience.value) == ("both", "coach")
+    assert isinstance(reflection.timing, AfterMeeting) and isinstance(coach.timing, AfterEvent)
+    assert [c.key for c in loaded.play.conditions] == ["meeting_kind_in", "subject_is_manager"]
+
+
+def test_an_after_meeting_timing_on_a_non_meeting_trigger_names_its_line() -> None:
+    text = PROMOTION.replace('      at_local: "09:00"\n      expires_after: 2d\n', "      after_meeting: 15m\n")
+    (problem,) = invalid(text).problems
+    assert (problem.row, problem.field) == (line_of(text, "timing:"), "actions/0/timing")
+    assert problem.expected == "after_meeting timing only on a meeting.scheduled trigger"
+
+
+def test_an_unknown_kind_in_meeting_kind_in_names_the_condition_and_the_value() -> None:
+    text = REFLECTION.replace("project_kickoff]", "kick_off]")
+    (problem,) = invalid(text).problems
+    assert (problem.row, problem.field, problem.value) == (
+        line_of(text, "meeting_kind_in"), "conditions/0/meeting_kind_in", "kick_off"
+    )  # fmt: skip
+
+
+def test_a_meeting_kind_in_condition_on_a_promotion_is_kept_invalid() -> None:
+    text = PROMOTION.replace("priority: 70\n", "priority: 70\nconditions:\n  - meeting_kind_in: [interview]\n")
+    (problem,) = invalid(text).problems
+    assert (problem.field, problem.expected) == ("conditions/0", "a meeting trigger for a meeting_kind_in condition")
+
+
+def test_an_unknown_audience_names_its_line_and_the_audiences() -> None:
+    text = PROMOTION.replace("audience: subject", "audience: team")
+    (problem,) = invalid(text).problems
+    assert (problem.row, problem.field, problem.value) == (line_of(text, "audience:"), "actions/0/audience", "team")
+    assert all(a in problem.expected for a in ("subject", "manager", "both", "coach"))
+
+
+def test_a_timing_with_hours_and_a_local_time_names_the_timing_line() -> None:
+    text = REFLECTION.replace("after_event: 2d", "after_event: 30h")
+    problems = invalid(text).problems
+    timing_line = line_of(text, "after_event") - 1  # the problem is the timing as a whole
+    assert [(p.row, p.field) for p in problems] == [(timing_line, "actions/1/timing")]
+    assert "whole days" in problems[0].expected
+
+
+def test_two_timing_kinds_in_one_action_are_refused_with_the_extra_key_named() -> None:
+    text = REFLECTION.replace("      after_meeting: 15m\n", "      after_meeting: 15m\n      before_meeting: 5m\n")
+    (problem,) = invalid(text).problems
+    assert problem.field == "actions/0/timing/after_meeting" and "no such field" in problem.expected
+
+
+def test_an_event_data_condition_takes_a_mapping_of_plain_values() -> None:
+    text = PROMOTION.replace("priority: 70\n", "priority: 70\nconditions:\n  - event_data: {to: [IC3]}\n")
+    (problem,) = invalid(text).problems
+    assert (problem.field, problem.row) == ("conditions/0/event_data/to", line_of(text, "event_data"))
+    assert "a plain value" in problem.expected
+    ok = PROMOTION.replace("priority: 70\n", "priority: 70\nconditions:\n  - event_data: {to: IC3, effective: null}\n")
+    assert load_play_text(ok, "plays/ok.yaml", TEMPLATES).valid
+
+
+def test_the_default_library_covers_every_moment_the_specification_names() -> None:
+    triggers = {p.play.trigger.event.value for p in load_plays(PLAYS, TEMPLATES) if p.play}
+    assert triggers >= {
+        "person.promoted", "person.level_changed", "person.manager_changed", "meeting.scheduled", "review.completed",
+        "checkin.gap_flagged", "learning.completed", "focus.stalled", "person.hired", "person.team_changed",
+        "manager.report_joined", "goal.set", "person.first_direct_report", "person.first_manager_of_managers",
+        "person.first_executive_role",
+    }  # fmt: skip
+    kinds = {k for p in load_plays(PLAYS, TEMPLATES) if p.play for c in p.play.conditions for k in c.meeting_kinds}
+    assert kinds >= {"one_on_one", "team_meeting", "project_kickoff", "presentation", "performance_conversation",
+                     "interview"}  # fmt: skip
+
+
+def test_the_json_schema_publishes_the_new_timings_audiences_and_conditions() -> None:
+    schema = json_schema()
+    defs = schema["$defs"]
+    assert {"AfterMeeting", "AfterEvent"} <= set(defs)
+    assert set(defs["Audience"]["enum"]) == {"subject", "manager", "both", "coach"}
+    assert {"meeting_kind_in", "subject_is_manager", "event_data", "subject_level_stage"} <= set(
+        defs["Condition"]["properties"]
+    )
+    assert '"default": "1d"' in json.dumps(defs["AfterEvent"])

@@ -13,7 +13,7 @@ from kairos.domain.event import EventType
 from kairos.domain.meeting import MeetingKind
 from kairos.errors import InputError, Problem
 from kairos.ingest.base import LineDict, load_yaml, read_text
-from kairos.plays.schema import BeforeMeeting, Play
+from kairos.plays.schema import MEETING_TIMINGS, BeforeMeeting, Play
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,24 +93,26 @@ def _reference_problems(play: Play, doc: LineDict, file: str, templates: set[str
     problems: list[Problem] = []
     is_meeting = play.trigger.event == EventType.MEETING_SCHEDULED
     for i, condition in enumerate(play.conditions):
-        if condition.meeting_kind is not None:
-            if not is_meeting:
-                problems.append(
-                    Problem(
-                        file,
-                        "a meeting trigger for a meeting_kind condition",
-                        row=_line_at(doc, ("conditions", i)),
-                        field=f"conditions/{i}",
-                    )
+        kinds = condition.meeting_kinds
+        if kinds and not is_meeting:
+            problems.append(
+                Problem(
+                    file,
+                    f"a meeting trigger for a {condition.key} condition",
+                    row=_line_at(doc, ("conditions", i)),
+                    field=f"conditions/{i}",
                 )
-            elif condition.meeting_kind not in set(MeetingKind):
+            )
+            continue
+        for kind in kinds:
+            if kind not in set(MeetingKind):
                 problems.append(
                     Problem(
                         file,
                         f"one of {', '.join(MeetingKind)}",
                         row=_line_at(doc, ("conditions", i)),
-                        field=f"conditions/{i}/meeting_kind",
-                        value=condition.meeting_kind,
+                        field=f"conditions/{i}/{condition.key}",
+                        value=kind,
                     )
                 )
     for i, action in enumerate(play.actions):
@@ -124,11 +126,12 @@ def _reference_problems(play: Play, doc: LineDict, file: str, templates: set[str
                     value=action.template,
                 )
             )
-        if isinstance(action.timing, BeforeMeeting) and not is_meeting:
+        if isinstance(action.timing, MEETING_TIMINGS) and not is_meeting:
+            timing_key = "before_meeting" if isinstance(action.timing, BeforeMeeting) else "after_meeting"
             problems.append(
                 Problem(
                     file,
-                    "before_meeting timing only on a meeting.scheduled trigger",
+                    f"{timing_key} timing only on a meeting.scheduled trigger",
                     row=_line_at(doc, ("actions", i, "timing")),
                     field=f"actions/{i}/timing",
                 )

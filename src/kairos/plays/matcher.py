@@ -7,66 +7,22 @@ see for every event why each play fired or not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kairos.domain.event import Event, EventType
-from kairos.domain.meeting import Meeting
+from kairos.domain.meeting import MeetingKind
 from kairos.domain.moment import PlannedMoment, StopReason, TraceStep
 from kairos.domain.person import Person
-from kairos.plays.schema import Action, Audience, Condition, Play
-from kairos.plays.timing import QuietWindow, due_time
+from kairos.plays.conditions import Checker, CheckResult, Verdict, compile_condition
+from kairos.plays.context import MatchContext
+from kairos.plays.schema import Action, Audience, Play
+from kairos.plays.timing import due_time
 
-
-@dataclass(frozen=True, slots=True)
-class MatchContext:
-    """What the matcher may know about the world, handed in by the planner."""
-
-    now: datetime
-    people: Mapping[str, Person]
-    meeting: Meeting | None
-    has_active_goal: Callable[[str], bool]
-    working_days: Sequence[int]
-    quiet: QuietWindow
-
-
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"  # the data needed to decide is missing: not the same as false
-
-
-CheckResult = tuple[Verdict, str]
-Checker = Callable[[Event, "MatchContext", str | None], CheckResult]
-
-
-def compile_condition(condition: Condition) -> Checker:
-    """Turn a condition into a checker once, at load time."""
-    if condition.meeting_kind is not None:
-        wanted = condition.meeting_kind
-
-        def meeting_kind(event: Event, ctx: MatchContext, subject: str | None) -> CheckResult:
-            if ctx.meeting is None:
-                return Verdict.UNKNOWN, "the meeting is not stored"
-            verdict = Verdict.PASS if ctx.meeting.kind == wanted else Verdict.FAIL
-            return verdict, f"meeting kind is {ctx.meeting.kind.value} ({ctx.meeting.kind_reason}); wanted {wanted}"
-
-        return meeting_kind
-    if condition.subject_has_active_goal is not None:
-        wanted_goal = condition.subject_has_active_goal
-
-        def has_goal(event: Event, ctx: MatchContext, subject: str | None) -> CheckResult:
-            if subject is None:
-                return Verdict.UNKNOWN, "no subject to look up goals for"
-            has = ctx.has_active_goal(subject)
-            return (Verdict.PASS if has == wanted_goal else Verdict.FAIL), f"active goal: {has}; wanted {wanted_goal}"
-
-        return has_goal
-    raise ValueError(f"condition without a known key: {condition!r}")
+__all__ = ["CheckResult", "Checker", "CompiledPlay", "MatchContext", "Verdict", "compile_play", "plan_moments"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,34 +35,104 @@ def compile_play(play: Play) -> CompiledPlay:
     return CompiledPlay(play, tuple(compile_condition(c) for c in play.conditions))
 
 
+def _team_lead(ids: Sequence[str], ctx: MatchContext) -> tuple[str, int] | None:
+    """The attendee who manages the most of the others, if they manage anyone there."""
+    counts = {pid: sum(1 for other in ids if (p := ctx.people.get(other)) and p.manager_id == pid) for pid in ids}
+    lead = max(ids, key=lambda pid: counts[pid], default=None)
+    return (lead, counts[lead]) if lead is not None and counts[lead] else None
+
+
+def _meeting_roles(ctx: MatchContext) -> tuple[str | None, str | None, str]:
+    """(subject, manager, how they were found) for a meeting occurrence."""
+    if ctx.meeting is None:
+        return None, None, "meeting not stored"
+
+    def manager_of(pid: str) -> str | None:
+        person = ctx.people.get(pid)
+        return person.manager_id if person else None
+
+    ids = list(dict.fromkeys(ctx.meeting.attendee_ids))
+    if len(ids) == 2:
+        a, b = ids
+        for report, boss in ((a, b), (b, a)):
+            if manager_of(report) == boss:
+                return report, boss, f"{report} reports to {boss}"
+        first = ctx.people.get(a)
+        organizer_is_a = first is not None and first.email.lower() == ctx.meeting.organizer
+        other = b if organizer_is_a else a
+        return other, None, "no reporting line between the two attendees"
+    if ctx.meeting.kind is MeetingKind.TEAM_MEETING and (team := _team_lead(ids, ctx)) is not None:
+        lead, reports = team
+        return lead, manager_of(lead), f"{lead} leads the team meeting ({reports} of their reports attend)"
+    organizer = next(
+        (pid for pid in ids if (p := ctx.people.get(pid)) and p.email.lower() == (ctx.meeting.organizer or "")), None
+    )
+    if organizer is not None:
+        return organizer, manager_of(organizer), f"{organizer} organizes the meeting ({len(ids)} known attendees)"
+    if len(ids) == 1:
+        return ids[0], manager_of(ids[0]), "the only attendee from the organization"
+    return None, None, f"{len(ids)} known attendees and none of them organizes it"
+
+
+_SEEN_FROM_MANAGER = frozenset({EventType.REPORT_JOINED.value, EventType.REPORT_LEFT.value})
+
+
 def _roles(event: Event, ctx: MatchContext) -> tuple[str | None, str | None, str]:
     """(subject, manager, how they were found) for the event."""
     if event.type == EventType.MEETING_SCHEDULED:
-        if ctx.meeting is None:
-            return None, None, "meeting not stored"
-        ids = list(dict.fromkeys(ctx.meeting.attendee_ids))
-        if len(ids) == 2:
-            a, b = ids
-            for report, boss in ((a, b), (b, a)):
-                person = ctx.people.get(report)
-                if person is not None and person.manager_id == boss:
-                    return report, boss, f"{report} reports to {boss}"
-            first = ctx.people.get(a)
-            organizer_is_a = first is not None and first.email.lower() == ctx.meeting.organizer
-            other = b if organizer_is_a else a
-            return other, None, "no reporting line between the two attendees"
-        return None, None, f"{len(ids)} known attendees"
+        return _meeting_roles(ctx)
+    report = event.data.get("report")
+    if event.type in _SEEN_FROM_MANAGER and isinstance(report, str):
+        # The event is the manager's, but the moment is about the report who joined or left them.
+        verb = "joined" if event.type == EventType.REPORT_JOINED.value else "left"
+        return report, event.subject, f"{report} {verb} {event.subject} (the manager is the event's subject)"
     subject = event.subject
     person = ctx.people.get(subject) if subject else None
     return subject, person.manager_id if person else None, "the event's subject"
 
 
+# A dated record happens on a calendar date, the same date in every zone: an HR change is effective on one,
+# a review, a check-in or a goal is agreed on one. Their events carry midnight UTC of that date, which is
+# still the evening before in New York, so the date is read from the event, not from the recipient's clock.
+_DATED = frozenset(
+    {EventType.REVIEW_COMPLETED.value, EventType.CHECKIN_GAP_FLAGGED.value, EventType.GOAL_SET.value,
+     EventType.FEEDBACK_RESULTS_IMPORTED.value}
+)  # fmt: skip
+
+
 def _effective_day(event: Event) -> date | None:
     value = event.data.get("effective")
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    if event.type in _DATED:
+        return event.time.astimezone(UTC).date()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipient:
+    person_id: str | None
+    side: str  # subject, manager or coach: which audience this moment serves
+    key: str  # the dedup key's recipient part
+    steps: tuple[TraceStep, ...]  # why this recipient (or why nobody)
+
+
+def _recipients(action: Action, index: int, subject: str | None, manager: str | None) -> Iterator[_Recipient]:
+    path = f"actions/{index}/audience"
+    if action.audience is Audience.COACH:
+        detail = "no_recipient: no coach assigned (routing moments to human coaches is not configured yet)"
+        yield _Recipient(None, "coach", "-coach", (TraceStep(path, "fail", detail),))
+        return
+    if action.audience is Audience.BOTH:
+        for side, pid in (("subject", subject), ("manager", manager)):
+            step = TraceStep(path, "pass", f"both: this moment is the {side}'s ({pid or 'nobody'})")
+            yield _Recipient(pid, side, pid or f"-{side}", (step,))
+        return
+    pid = subject if action.audience is Audience.SUBJECT else manager
+    yield _Recipient(pid, action.audience.value, pid or "-", ())
 
 
 def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: MatchContext) -> list[PlannedMoment]:
@@ -114,7 +140,7 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
     play = compiled.play
     occurrence = event.subject if event.type == EventType.MEETING_SCHEDULED else f"{event.source}/{event.id}"
     subject, manager, how = _roles(event, ctx)
-    base_trace = [
+    trace = [
         TraceStep("trigger", "pass", f"{event.type} event {event.id}", {"event_seq": event_seq}),
         TraceStep(
             "audience", "pass" if subject else "fail", f"subject {subject or '—'}, manager {manager or '—'} ({how})"
@@ -125,17 +151,17 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
         context["meeting"] = ctx.meeting.key
 
     def moment(
-        action: Action | None, recipient: str | None, stop: StopReason | None, trace: list[TraceStep], **timing: Any
+        action: Action | None, who: _Recipient | None, stop: StopReason | None, steps: list[TraceStep], **timing: Any
     ) -> PlannedMoment:
-        person = ctx.people.get(recipient) if recipient else None
+        person = ctx.people.get(who.person_id) if who and who.person_id else None
         return PlannedMoment(
-            dedup_key=f"{play.id}/{action.id if action else '*'}/{occurrence}/{recipient or '-'}",
+            dedup_key=f"{play.id}/{action.id if action else '*'}/{occurrence}/{who.key if who else '-'}",
             play_id=play.id,
             play_version=play.version,
             action=action.id if action else "*",
             subject_id=subject,
-            recipient_id=recipient,
-            audience=action.audience.value if action else "-",
+            recipient_id=who.person_id if who else None,
+            audience=who.side if who else "-",
             time_zone=person.time_zone if person else None,
             due_at=timing.get("due"),
             expires_at=timing.get("expires"),
@@ -143,68 +169,74 @@ def plan_moments(compiled: CompiledPlay, event: Event, event_seq: int, ctx: Matc
             cap_exempt=not action.counts_against_cap if action else False,
             cooldown_days=action.cooldown.total_seconds() / 86400 if action else 0.0,
             stop_reason=stop,
-            trace=trace,
+            trace=steps,
             context=dict(context),
         )
 
-    trace = list(base_trace)
     for index, checker in enumerate(compiled.checkers):
         verdict, detail = checker(event, ctx, subject)
         trace.append(TraceStep(f"conditions/{index}", verdict.value, detail))
         if verdict is not Verdict.PASS:
             return [moment(None, None, StopReason.CONDITION_NOT_MET, trace)]
 
-    effective = _effective_day(event)
     planned = []
     for index, action in enumerate(play.actions):
-        steps = list(trace)
-        recipient = subject if action.audience == Audience.SUBJECT else manager
-        person = ctx.people.get(recipient) if recipient else None
-        if person is None:
-            steps.append(
-                TraceStep(f"actions/{index}/audience", "fail", f"no active {action.audience.value} to send to")
-            )
-            planned.append(moment(action, recipient, StopReason.NO_RECIPIENT, steps))
-            continue
-        zone = ZoneInfo(person.time_zone)
-        due = due_time(
-            action.timing,
-            event_time=event.time,
-            effective_day=effective,
-            meeting_start=ctx.meeting.start if ctx.meeting else None,
-            zone=zone,
-            working_days=ctx.working_days,
-        )
-        steps.append(
-            TraceStep(
-                f"actions/{index}/timing",
-                "pass",
-                due.detail,
-                {"due_at": due.at.isoformat(), "expires_at": due.expires.isoformat()},
-            )
-        )
-        at, stop = due.at, None
-        local = at.astimezone(zone)
-        if ctx.quiet.contains(local.time()):
-            shifted = ctx.quiet.end_after(local)
-            if shifted < due.expires:
-                at = shifted
-                steps.append(
-                    TraceStep("rules/quiet_hours", "pass", f"moved out of quiet hours to {shifted:%a %H:%M} {zone.key}")
-                )
-            else:
-                stop = StopReason.QUIET_HOURS
-                steps.append(
-                    TraceStep(
-                        "rules/quiet_hours",
-                        "fail",
-                        f"skipped: quiet hours ({local:%H:%M} {zone.key}) and no later time before it expires",
-                    )
-                )
-        if stop is None and due.expires <= ctx.now:
-            stop = StopReason.EXPIRED
-            steps.append(
-                TraceStep("rules/expiry", "fail", f"skipped: expired at {due.expires.isoformat()} before planning")
-            )
-        planned.append(moment(action, recipient, stop, steps, due=at, expires=due.expires))
+        for who in _recipients(action, index, subject, manager):
+            steps = [*trace, *who.steps]
+            person = ctx.people.get(who.person_id) if who.person_id else None
+            if person is None:
+                if who.side != "coach":
+                    steps.append(TraceStep(f"actions/{index}/audience", "fail", f"no active {who.side} to send to"))
+                planned.append(moment(action, who, StopReason.NO_RECIPIENT, steps))
+                continue
+            due, stop = _schedule(action, index, event, ctx, person, steps)
+            planned.append(moment(action, who, stop, steps, due=due[0], expires=due[1]))
     return planned
+
+
+def _schedule(
+    action: Action, index: int, event: Event, ctx: MatchContext, person: Person, steps: list[TraceStep]
+) -> tuple[tuple[datetime, datetime], StopReason | None]:
+    """((due, expires), stop) for one recipient: the timing, then quiet hours and expiry, each traced."""
+    zone = ZoneInfo(person.time_zone)
+    due = due_time(
+        action.timing,
+        event_time=event.time,
+        effective_day=_effective_day(event),
+        meeting_start=ctx.meeting.start if ctx.meeting else None,
+        meeting_end=ctx.meeting.end if ctx.meeting else None,
+        zone=zone,
+        working_days=ctx.working_days,
+    )
+    steps.append(
+        TraceStep(
+            f"actions/{index}/timing",
+            "pass",
+            due.detail,
+            {"due_at": due.at.isoformat(), "expires_at": due.expires.isoformat()},
+        )
+    )
+    at, stop = due.at, None
+    local = at.astimezone(zone)
+    if ctx.quiet.contains(local.time()):
+        shifted = ctx.quiet.end_after(local)
+        if shifted < due.expires:
+            at = shifted
+            steps.append(
+                TraceStep("rules/quiet_hours", "pass", f"moved out of quiet hours to {shifted:%a %H:%M} {zone.key}")
+            )
+        else:
+            stop = StopReason.QUIET_HOURS
+            steps.append(
+                TraceStep(
+                    "rules/quiet_hours",
+                    "fail",
+                    f"skipped: quiet hours ({local:%H:%M} {zone.key}) and no later time before it expires",
+                )
+            )
+    if stop is None and due.expires <= ctx.now:
+        stop = StopReason.EXPIRED
+        steps.append(
+            TraceStep("rules/expiry", "fail", f"skipped: expired at {due.expires.isoformat()} before planning")
+        )
+    return (at, due.expires), stop

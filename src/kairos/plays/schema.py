@@ -18,6 +18,7 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    PlainValidator,
     Tag,
     WithJsonSchema,
     field_validator,
@@ -60,6 +61,8 @@ Duration = Annotated[
 class Audience(StrEnum):
     SUBJECT = "subject"  # the person the moment is about (the report in a 1:1, the promoted person)
     MANAGER = "manager"  # the subject's manager
+    BOTH = "both"  # the subject and their manager: two moments, one each
+    COACH = "coach"  # the subject's human coach; recorded, and stopped with its reason until coaches are routed
 
 
 class ActionKind(StrEnum):
@@ -76,10 +79,38 @@ class Trigger(_Strict):
     event: EventType
 
 
+def _one_day() -> Any:
+    """The default expiry, spelt in the published schema the way play files spell it."""
+    return Field(default=timedelta(days=1), json_schema_extra={"default": "1d"})
+
+
 class BeforeMeeting(_Strict):
     """Due a fixed time before the meeting starts; pointless once it has started."""
 
     before_meeting: Duration
+
+
+class AfterMeeting(_Strict):
+    """Due a fixed time after the meeting ends (a reflection while it is fresh); pointless after ``expires_after``."""
+
+    after_meeting: Duration
+    expires_after: Duration = _one_day()
+
+
+class AfterEvent(_Strict):
+    """Due a time after the event happened. Whole days keep the wall-clock time in the recipient's zone
+    (across a DST change too); with ``at_local`` the moment is at that time on the day reached."""
+
+    after_event: Duration
+    at_local: time | None = None
+    on_working_day: bool = True  # a day reached that is not a working day moves to the next one
+    expires_after: Duration = _one_day()
+
+    @model_validator(mode="after")
+    def _whole_days_with_a_clock_time(self) -> AfterEvent:
+        if self.at_local is not None and self.after_event % timedelta(days=1):
+            raise ValueError("after_event with at_local counts whole days (1d, 2w), not hours")
+        return self
 
 
 class AtLocalTime(_Strict):
@@ -87,32 +118,76 @@ class AtLocalTime(_Strict):
 
     at_local: time
     day: Literal["next_working_day_after_event", "event_day_or_next_working_day"] = "next_working_day_after_event"
-    expires_after: Duration = Field(default=timedelta(days=1), json_schema_extra={"default": "1d"})
+    expires_after: Duration = _one_day()
+
+
+# The key that names a timing; the first found wins, so ``after_event`` with an ``at_local`` is an AfterEvent.
+_TIMING_KEYS: dict[str, type[_Strict]] = {
+    "before_meeting": BeforeMeeting,
+    "after_meeting": AfterMeeting,
+    "after_event": AfterEvent,
+    "at_local": AtLocalTime,
+}
 
 
 def _timing_kind(value: object) -> str | None:
+    """The model's class name: the library drops capitalized parts from error paths, so a problem in a timing
+    names ``actions/0/timing/expires_after``, not the tag as well."""
     if isinstance(value, dict):
-        return next((k for k in ("before_meeting", "at_local") if k in value), None)
-    return (
-        "before_meeting" if isinstance(value, BeforeMeeting) else "at_local" if isinstance(value, AtLocalTime) else None
-    )
+        return next((model.__name__ for k, model in _TIMING_KEYS.items() if k in value), None)
+    return next((model.__name__ for model in _TIMING_KEYS.values() if isinstance(value, model)), None)
 
 
 Timing = Annotated[
-    Annotated[BeforeMeeting, Tag("before_meeting")] | Annotated[AtLocalTime, Tag("at_local")],
+    Annotated[BeforeMeeting, Tag("BeforeMeeting")]
+    | Annotated[AfterMeeting, Tag("AfterMeeting")]
+    | Annotated[AfterEvent, Tag("AfterEvent")]
+    | Annotated[AtLocalTime, Tag("AtLocalTime")],
     Discriminator(
         _timing_kind,
         custom_error_type="timing_kind",
-        custom_error_message="a timing with either before_meeting or at_local",
+        custom_error_message="a timing with one of before_meeting, after_meeting, after_event or at_local",
     ),
+]
+MEETING_TIMINGS = (BeforeMeeting, AfterMeeting)  # only on a meeting.scheduled trigger
+
+
+def _plain(value: object) -> str | int | float | bool | None:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError("a plain value to compare with (text, a number, true, false or null), not a list or mapping")
+
+
+EventValue = Annotated[
+    str | int | float | bool | None,
+    PlainValidator(_plain),
+    WithJsonSchema({"type": ["string", "number", "boolean", "null"]}),
 ]
 
 
 class Condition(_Strict):
-    """One condition; exactly one key is set. Conditions are compiled once into checkers."""
+    """One condition; exactly one key is set. Conditions are compiled once into checkers (plays/conditions.py)."""
 
     meeting_kind: str | None = None
+    meeting_kind_in: Annotated[list[str], Field(min_length=1)] | None = None
     subject_has_active_goal: bool | None = None
+    subject_is_manager: bool | None = None
+    subject_level_in: Annotated[list[str], Field(min_length=1)] | None = None
+    subject_level_stage: str | None = None
+    subject_has_open_commitments: bool | None = None
+    event_data: Annotated[dict[str, EventValue], Field(min_length=1)] | None = None
+    event_within: Duration | None = None  # the event happened at most this long before it is planned
+
+    @property
+    def key(self) -> str:
+        return next(k for k, v in self.model_dump().items() if v is not None)
+
+    @property
+    def meeting_kinds(self) -> list[str]:
+        """The meeting kinds this condition names (none for a condition about something else)."""
+        if self.meeting_kind is not None:
+            return [self.meeting_kind]
+        return list(self.meeting_kind_in or [])
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kairos.plays.schema import AtLocalTime, BeforeMeeting, Timing
+from kairos.plays.schema import AfterEvent, AfterMeeting, AtLocalTime, BeforeMeeting, Timing
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +62,15 @@ def due_time(
     event_time: datetime,
     effective_day: date | None = None,
     meeting_start: datetime | None,
+    meeting_end: datetime | None = None,
     zone: ZoneInfo,
     working_days: Sequence[int],
 ) -> Due:
+    """When a moment is due and when it stops being worth sending, with a sentence saying so in ``zone``.
+
+    Offsets from a meeting are exact elapsed time (a brief 30 minutes before a meeting is 30 real minutes
+    before it, DST or not); whole days after an event keep the recipient's wall-clock time.
+    """
     if isinstance(timing, BeforeMeeting):
         if meeting_start is None:
             raise ValueError("before_meeting timing needs a meeting")
@@ -73,6 +79,15 @@ def due_time(
         return Due(
             at, meeting_start, f"{_fmt(timing.before_meeting)} before the meeting: {local:%a %d %b %H:%M} {zone.key}"
         )
+    if isinstance(timing, AfterMeeting):
+        if meeting_end is None:
+            raise ValueError("after_meeting timing needs a meeting")
+        at = meeting_end + timing.after_meeting
+        local = at.astimezone(zone)
+        detail = f"{_fmt(timing.after_meeting)} after the meeting ends: {local:%a %d %b %H:%M} {zone.key}"
+        return Due(at, at + timing.expires_after, detail)
+    if isinstance(timing, AfterEvent):
+        return _after_event(timing, event_time, effective_day, zone, working_days)
     if isinstance(timing, AtLocalTime):
         # An HR change is effective on a calendar date, which is the same date wherever the person is.
         event_day = effective_day or event_time.astimezone(zone).date()
@@ -84,8 +99,36 @@ def due_time(
     raise TypeError(f"unknown timing {timing!r}")
 
 
+def _after_event(
+    timing: AfterEvent, event_time: datetime, effective_day: date | None, zone: ZoneInfo, working_days: Sequence[int]
+) -> Due:
+    days, rest = divmod(timing.after_event, timedelta(days=1))
+    offset = _fmt(timing.after_event)
+    if timing.at_local is not None:
+        start = effective_day or event_time.astimezone(zone).date()
+        day = start + timedelta(days=days)
+        if timing.on_working_day:
+            day = next_working_day(day, working_days, include_same_day=True)
+        at = local_wall_time(day, timing.at_local, zone)
+        detail = f"{timing.at_local:%H:%M} {zone.key} on {day:%a %d %b}, {offset} after the event of {start:%a %d %b}"
+        return Due(at, at + timing.expires_after, detail)
+    # Whole days move the calendar date and keep the wall-clock time; what is left is exact elapsed time.
+    local = event_time.astimezone(zone)
+    at = local_wall_time(local.date() + timedelta(days=days), local.time(), zone) + rest
+    moved = ""
+    reached = at.astimezone(zone)
+    if timing.on_working_day and reached.weekday() not in working_days:
+        day = next_working_day(reached.date(), working_days)
+        at = local_wall_time(day, reached.time(), zone)
+        moved = f" (moved from {reached:%a} to the next working day)"
+    detail = f"{offset} after the event: {at.astimezone(zone):%a %d %b %H:%M} {zone.key}{moved}"
+    return Due(at, at + timing.expires_after, detail)
+
+
 def _fmt(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} d"
     return (
         f"{minutes // 60} h {minutes % 60} min"
         if minutes >= 60 and minutes % 60
