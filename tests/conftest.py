@@ -21,6 +21,24 @@ from kairos.store import Database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One content-vector cache for the whole run (the library is embedded once, not per test), and onnxruntime's
+    own cache kept out of the home folder. Subprocesses the tests start inherit both."""
+    caches = tmp_path_factory.mktemp("caches")
+    saved = {k: os.environ.get(k) for k in ("KAIROS_CACHE_DIR", "XDG_CACHE_HOME")}
+    os.environ["KAIROS_CACHE_DIR"] = str(caches / "kairos")
+    os.environ["XDG_CACHE_HOME"] = str(caches / "xdg")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 DEMO = EXAMPLES / "demo-org"
 PG_URL = os.environ.get("KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

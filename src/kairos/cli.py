@@ -267,21 +267,99 @@ def import_calendar_cmd(
     end: Annotated[str | None, typer.Option("--to", help="…up to this date (default 8 weeks later)")] = None,
     now: NowOption = None,
 ) -> None:
-    """Import an iCalendar (.ics) file: recurrences expanded, meetings classified, attendees resolved."""
-    from kairos.ingest.ical import default_window, import_calendar
+    """Import a calendar: an iCalendar (.ics) file, or Google Calendar or Microsoft Graph events JSON.
+
+    Recurrences are expanded, meetings classified and attendees resolved; moved and cancelled occurrences
+    re-plan or cancel their pending moments.
+    """
+    from kairos.ingest.calendar import import_calendar_file
 
     settings = _settings()
     moment = _parse_now(now)
-    window = default_window(moment)
-    if start:
-        window = (datetime.combine(date.fromisoformat(start), datetime.min.time(), UTC), window[1])
-    if end:
-        window = (window[0], datetime.combine(date.fromisoformat(end), datetime.min.time(), UTC))
-    result = import_calendar(
+    window = _calendar_window(moment, start, end)
+    kind, result = import_calendar_file(
         _database(settings), file, window=window, now=moment, default_zone=settings.default_time_zone
     )
-    skipped = ", ".join(f"{n} {why}" for why, n in result.skipped.items()) or "none"
-    out.print(f"{file}: {result.meetings} meeting occurrences, {result.events} new events; left out: {skipped}")
+    out.print(f"{file} ({kind}): {result.summary()}", highlight=False)
+
+
+def _calendar_window(moment: datetime, start: str | None, end: str | None, days: int = 56) -> tuple[datetime, datetime]:
+    from kairos.ingest.ical import default_window
+
+    window = default_window(moment, days)
+    try:
+        if start:
+            window = (datetime.combine(date.fromisoformat(start), datetime.min.time(), UTC), window[1])
+        if end:
+            window = (window[0], datetime.combine(date.fromisoformat(end), datetime.min.time(), UTC))
+    except ValueError:
+        raise typer.BadParameter(f"--from and --to are dates such as 2026-03-02 (got {start!r}, {end!r})") from None
+    return window
+
+
+@import_app.command("caldav")
+def import_caldav_cmd(
+    url: Annotated[
+        str | None, typer.Argument(help="A CalDAV server, principal or calendar (default KAIROS_CALDAV__URL)")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Login name (default KAIROS_CALDAV__USERNAME)")] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="A file holding the password (default KAIROS_CALDAV__PASSWORD)"),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Expand recurrences from this date (default today)")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="…up to this date (default KAIROS_CALDAV__DAYS later)")
+    ] = None,
+    now: NowOption = None,
+) -> None:
+    """Sync CalDAV calendars incrementally: only changed objects are downloaded; deleted events cancel moments."""
+    from kairos.ingest.caldav_sync import sync_caldav
+
+    settings = _settings()
+    target = url or settings.caldav.url
+    if not target:
+        raise typer.BadParameter("give the CalDAV URL or set KAIROS_CALDAV__URL")
+    password = settings.caldav.password.get_secret_value() if settings.caldav.password else None
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read the password file {password_file}: {exc.strerror}") from None
+    moment = _parse_now(now)
+    synced = sync_caldav(
+        _database(settings),
+        target,
+        username=user or settings.caldav.username,
+        password=password,
+        window=_calendar_window(moment, start, end, settings.caldav.days),
+        now=moment,
+        default_zone=settings.default_time_zone,
+        timeout=settings.caldav.timeout_seconds,
+    )
+    for collection in synced:
+        how = "full listing" if collection.full else "changes only"
+        out.print(
+            f"{collection.name} ({how}): {collection.fetched} objects downloaded, {collection.deleted} deleted; "
+            f"{collection.recorded.summary()}",
+            highlight=False,
+        )
+        for problem in collection.problems:
+            err.print(f"  not read: {problem}", highlight=False, markup=False)
+    if not synced:
+        out.print(f"{target}: no calendars found")
+
+
+@import_app.command("email-aliases")
+def import_email_aliases_cmd(file: Path, now: NowOption = None) -> None:
+    """Import people's other email addresses (CSV: email,person_id) so calendar attendees resolve to them."""
+    from kairos.ingest.email_aliases import import_email_aliases
+
+    settings = _settings()
+    rows = import_email_aliases(_database(settings), file, now=_parse_now(now), max_chars=settings.max_field_chars)
+    out.print(f"{file}: {rows} email aliases stored")
 
 
 # --- feedback and reviews (A3): 360 campaigns, reviews, check-ins, development plans ----------------------
@@ -567,6 +645,38 @@ def _register_styles() -> None:
 
 
 _register_styles()
+
+
+def _register_learning() -> None:
+    from kairos.cli_learning import import_catalog_cmd, import_xapi_cmd
+
+    import_app.command("catalog")(import_catalog_cmd)
+    import_app.command("xapi")(import_xapi_cmd)
+
+
+_register_learning()
+
+
+def _register_decide() -> None:
+    from kairos.cli_decide import policy_app, respond, review_app
+
+    app.command("respond")(respond)
+    app.add_typer(review_app, name="review")
+    app.add_typer(policy_app, name="policy")
+
+
+_register_decide()
+
+
+def _register_plays() -> None:
+    from kairos.cli_plays import explain_cmd, rehearse_cmd, trace_cmd
+
+    app.command("trace")(trace_cmd)
+    plays_app.command("explain")(explain_cmd)
+    plays_app.command("test")(rehearse_cmd)
+
+
+_register_plays()
 
 
 # --- calibration exercises (C1, E3): example behaviors, managers' placements, an anonymized report ----------

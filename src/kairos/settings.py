@@ -65,6 +65,31 @@ class WebhookSettings(BaseModel):
     workday_secret: SecretStr | None = None
 
 
+class CalDavSettings(BaseModel):
+    """A CalDAV server whose calendars `kairos import caldav` syncs incrementally (Radicale, Nextcloud, SOGo, …)."""
+
+    url: str | None = Field(default=None, description="the server, a principal or one calendar collection")
+    username: str | None = None
+    password: SecretStr | None = None
+    days: int = Field(default=56, ge=1, le=366, description="how many days ahead occurrences are expanded")
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class XapiSettings(BaseModel):
+    """The xAPI statements endpoint under /xapi (learning records); off until a login or a bearer token is set."""
+
+    username: str | None = Field(default=None, description="the HTTP Basic user a learning platform sends")
+    password: SecretStr | None = None
+    token: SecretStr | None = Field(default=None, description="a bearer token accepted instead of the login")
+    max_results: int = Field(default=100, ge=1, le=10_000, description="largest page GET /xapi/statements returns")
+
+    @model_validator(mode="after")
+    def _login_complete(self) -> XapiSettings:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("set both KAIROS_XAPI__USERNAME and KAIROS_XAPI__PASSWORD, or neither")
+        return self
+
+
 class Settings(BaseSettings):
     """Kairos's configuration; build it with :func:`get_settings`, never at import time."""
 
@@ -81,6 +106,8 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     scim: ScimSettings = ScimSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    caldav: CalDavSettings = CalDavSettings()
+    xapi: XapiSettings = XapiSettings()
     quiet_hours: QuietHours = QuietHours()
     working_days: list[int] = Field(default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday")
     weekly_cap: int = Field(default=3, ge=0, le=50, description="nudges per person per local week")
@@ -98,9 +125,20 @@ class Settings(BaseSettings):
         default=6.0, gt=0, description="a local day with this many meeting hours counts as overloaded"
     )
     content_dir: Path | None = Field(default=None, description="plays and templates; unset means bundled")
+    policy_file: Path | None = Field(
+        default=None, description="the intervention policy (YAML); unset means the bundled content/policy/default.yaml"
+    )
     styles_dir: Path | None = Field(
         default=None,
         description="the organization's style mapping files; each replaces the bundled file of the same name",
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="derived files kept to save work (content vectors); unset means <data_dir>/cache"
+    )
+    library_dir: Path | None = Field(
+        default=None,
+        description="the organization's content library folder; its items add to the bundled ones, "
+        "and an item with a bundled item's id replaces it",
     )
     feedback_min_raters: int = Field(
         default=3,

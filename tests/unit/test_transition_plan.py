@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from kairos.compose.composer import CompositionInput, compose
 from kairos.compose.templates import load_templates
 from kairos.decide.policy import Situation, decide
+from kairos.decide.policy_file import load_policy
 from kairos.decide.state import LearnerState
 from kairos.domain.event import Event, EventType
 from kairos.domain.framework import Competency, Framework, ProficiencyLevel, RoleBenchmark
@@ -55,6 +56,9 @@ def test_a_move_without_new_expectations_raises_nothing() -> None:
                                level_after="IC3") == ()  # fmt: skip
 
 
+POLICY = load_policy(content_dir() / "policy" / "default.yaml")
+
+
 def test_the_transition_nudge_quotes_the_new_level_anchors_and_cites_the_framework_version() -> None:
     promoted = person("rep", name="Rita Report", level="IC3")
     moved = {"from": "IC2", "to": "IC3", "effective": "2026-03-04"}
@@ -66,7 +70,7 @@ def test_the_transition_nudge_quotes_the_new_level_anchors_and_cites_the_framewo
                      "template": "promotion_transition", "timing": {"at_local": "09:00"}}],
     })  # fmt: skip
     state = LearnerState(person_id="rep", active_goal=None, meeting_minutes_today=0, nudges_this_week=0)
-    decision = decide(state, Situation("nudge", "person.promoted", False, True, 360))
+    decision = decide(state, Situation("nudge", "person.promoted", False, True, 360), POLICY)
     raised = raised_expectations(FRAMEWORK, role_before=None, level_before="IC2", role_after=None, level_after="IC3")
     nudge = compose(
         CompositionInput(

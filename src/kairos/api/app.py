@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from kairos import __version__
-from kairos.api import scim, webhooks
+from kairos.api import scim, webhooks, xapi
 from kairos.api.deps import Services, services
 from kairos.clock import Clock, SystemClock
 from kairos.settings import Settings
@@ -23,4 +23,5 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
 
     app.include_router(webhooks.router, prefix="/webhooks")
     app.include_router(scim.router)  # prefix /scim/v2 (scim.PREFIX)
+    app.include_router(xapi.router, prefix="/xapi")  # learning records (xAPI 1.0.3 statements)
     return app

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kairos.compose.library import ContentItem
 from kairos.compose.templates import StyleSelection, Template
 from kairos.domain.commitment import Commitment
 from kairos.domain.decision import Decision
@@ -63,6 +64,7 @@ class CompositionInput:
     benchmark_framework: Framework | None = None  # the version the expectations come from
     commitments: tuple[Commitment, ...] = ()  # open between the subject and their manager, visible to the recipient
     style: StyleContext | None = None
+    content: ContentItem | None = None  # the library item chosen for the decision's kind of help, if any
 
 
 def compose(given: CompositionInput, template: Template) -> Nudge:
@@ -81,6 +83,13 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
         ),
         "for_manager": given.subject is not None and given.subject.id != given.recipient.id,
         "intervention": given.decision.kind.value,
+        "decision": {
+            "kind": given.decision.kind.value,
+            "bottleneck": given.decision.bottleneck.value if given.decision.bottleneck else None,
+            "challenge": given.decision.challenge.value,
+            "evidence": list(given.decision.evidence),
+        },
+        "content": None,
         "event": given.event.data,
         "meeting": None,
         "goal": None,
@@ -162,6 +171,10 @@ def compose(given: CompositionInput, template: Template) -> Nudge:
                 )
         values["benchmark_framework"] = {"name": fw.name, "version": fw.version}
     values["style"] = _style_values(given, template.style, facts)
+    if given.content is not None:
+        item = given.content
+        values["content"] = {"title": item.title, "text": item.text, "minutes": item.minutes}
+        facts.append({"source": "library", "ref": f"library/{item.id}", "text": item.title})
     subject_line, body = template.render(values)
     why = _why(given, facts)
     footer = _footer(given, why)

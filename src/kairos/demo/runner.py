@@ -14,6 +14,7 @@ from sqlalchemy import distinct, func, select
 
 from kairos.demo.mail_sink import MailSink
 from kairos.domain.commitment import CommitmentKind
+from kairos.domain.response import ResponseKind
 from kairos.domain.style import StyleSharing
 from kairos.errors import KairosError
 from kairos.ingest.agreements import record_commitment
@@ -24,15 +25,18 @@ from kairos.ingest.goals import import_goals
 from kairos.ingest.ical import import_calendar
 from kairos.ingest.idp import import_plans
 from kairos.ingest.people import import_people
+from kairos.ingest.responses import record_response
 from kairos.ingest.reviews import import_reviews
 from kairos.ingest.three_sixty import import_three_sixty
 from kairos.resources import examples_dir
 from kairos.settings import load_settings
 from kairos.store import Database, open_database
+from kairos.store import decisions as decision_store
 from kairos.store import people as people_store
 from kairos.store.queries import sent_nudges, stop_reason_counts
-from kairos.store.schema import feedback_campaigns, feedback_raters, meetings
+from kairos.store.schema import feedback_campaigns, feedback_raters, meetings, moments
 from kairos.store.schema import goals as goal_rows
+from kairos.worker.learn import settle_due
 from kairos.worker.runtime import build_runtime
 from kairos.worker.tick import simulate
 
@@ -118,12 +122,21 @@ def run_demo(data_dir: Path, out: Console) -> None:
         simulate(rt, START, SECOND_SNAPSHOT)
         recorded = _record_commitments(db, SECOND_SNAPSHOT)
         out.print(f"Recorded {recorded} commitments from this week's 1:1s; the next briefs bring them back.")
+        answers = _record_responses(db, SECOND_SNAPSHOT)
+        out.print("People answered this week's tips: " + ", ".join(f"{n} {k}" for k, n in sorted(answers.items()))
+                  + "; the next decisions take them into account.")  # fmt: skip
         second = import_people(db, org / "people-2026-03-04.csv", as_of=SECOND_SNAPSHOT.date(), now=SECOND_SNAPSHOT)
         out.print(
             f"Second snapshot on {SECOND_SNAPSHOT:%d %b}: " + ", ".join(f"{n} {t}" for t, n in second.changes.items())
         )
         simulate(rt, SECOND_SNAPSHOT, END)
+        # Two weeks after the last moment every decision's outcome window has closed: settle them into the policy.
+        settled = settle_due(db, rt.policy, END + timedelta(days=rt.policy.adaptive.settle_after_days + 1))
+        with db.transaction() as conn:
+            waiting = len(decision_store.waiting_reviews(conn))
     _print_report(db, out, mail)
+    out.print(f"{settled} decisions settled into what the policy learned (kairos policy report); {waiting} weighty "
+              "recommendations wait for a person (kairos review list).")  # fmt: skip
     db.dispose()
 
 
@@ -159,6 +172,39 @@ def _record_commitments(db: Database, now: datetime) -> int:
         if recorded == 6:
             break
     return recorded
+
+
+_REFLECTIONS = (
+    "I tried opening with the decision I needed; the meeting was half as long.",
+    "Honestly I am overwhelmed this month and can't sleep before these reviews.",
+    "Asked two people for feedback on the draft. One of them found a gap I had missed.",
+)
+
+
+def _record_responses(db: Database, now: datetime) -> Counter[str]:
+    """Answers to the week's tips, as people would give them: most nothing, some applied, a few reflections, one
+    snooze, one "not relevant" — and one reflection that reads as distress, which routes that person to a coach."""
+    delivered = (moments.c.action == "employee-tip", moments.c.stop_reason == "delivered", moments.c.finished_at < now)
+    with db.transaction() as conn:
+        tips = conn.execute(select(moments.c.id, moments.c.recipient_id).where(*delivered).order_by(moments.c.id)).all()
+    answers: Counter[str] = Counter()
+    reflections = iter(_REFLECTIONS)
+    at = now - timedelta(hours=1)
+    for n, tip in enumerate(tips):
+        text = None
+        if n == 5:
+            kind = ResponseKind.NOT_RELEVANT
+        elif n == 9:
+            kind = ResponseKind.SNOOZE
+        elif n % 4 == 0:
+            kind = ResponseKind.APPLIED
+        elif n % 7 == 1 and (text := next(reflections, None)):
+            kind = ResponseKind.REFLECTION
+        else:
+            continue
+        record_response(db, tip.id, kind, by=tip.recipient_id, now=at, channel="demo", text=text)
+        answers[kind.value] += 1
+    return answers
 
 
 def _print_report(db, out: Console, mail: Path) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,8 @@ class EventType(StrEnum):
     FIRST_EXECUTIVE_ROLE = "person.first_executive_role"
     FRAMEWORK_IMPORTED = "framework.imported"
     GOAL_SET = "goal.set"
-    MEETING_SCHEDULED = "meeting.scheduled"
+    MEETING_SCHEDULED = "meeting.scheduled"  # a new, moved or changed occurrence; data.revision > 0 for a change
+    MEETING_CANCELLED = "meeting.cancelled"  # an occurrence was cancelled or deleted; its pending moments are cancelled
     FOCUS_PROPOSED = "focus.proposed"
     FOCUS_AGREED = "focus.agreed"
     COMMITMENT_RECORDED = "commitment.recorded"
@@ -45,8 +46,12 @@ class EventType(StrEnum):
     CHECKIN_GAP_FLAGGED = "checkin.gap_flagged"  # a check-in flagged a skill gap on a competency
     PLAN_UPDATED = "plan.updated"  # a person's individual development plan was stored or changed
     CALIBRATION_COMPLETED = "calibration.completed"  # a manager placed every example of a calibration exercise
+    LEARNING_COMPLETED = "learning.completed"  # a person finished a learning activity (course, module, book)
+    FOCUS_STALLED = "focus.stalled"  # the stall detector saw no progress on a focus, or a widening gap (plays/stall.py)
     ASSESSMENT_IMPORTED = "assessment.imported"  # a behavioral-assessment result was stored; no scores in the event
     STYLE_SHARING_CHANGED = "style.sharing_changed"  # a person changed who may see their style facts
+    FOCUS_CLOSED = "focus.closed"  # the evidence showed a focus's target level reached; the focus was closed
+    RESPONSE_CAPTURED = "response.captured"  # a person answered a nudge (applied, not relevant, snooze, reflection)
 
 
 @dataclass(frozen=True, slots=True)

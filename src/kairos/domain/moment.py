@@ -30,7 +30,10 @@ class StopReason(StrEnum):
     DELIVERY_UNCERTAIN = "delivery_uncertain"
     PLAY_UNAVAILABLE = "play_unavailable"
     CANCELLED = "cancelled"  # the person left or went on leave before it was due
+    DEDUPLICATED = "deduplicated"  # another moment with a higher priority had the same recipient and due time
     ERROR = "error"  # an unexpected failure while running the moment; the trace holds it
+    OUTSIDE_WORKING_DAYS = "outside_working_days"  # a nudge due on a day off that expired before the next working day
+    HELD_FOR_REVIEW = "held_for_review"  # a weighty recommendation waits for a person's approval (kairos review)
 
 
 @dataclass(slots=True)

@@ -76,6 +76,17 @@ def decode_text(raw: bytes, name: str) -> str:
     return text
 
 
+def storable(text: str) -> bool:
+    """Text every database keeps: no NUL, no unpaired surrogate halves (both can arrive as JSON escapes)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def sniff_delimiter(text: str) -> str:
     """``;`` when the header line uses it more than commas (Excel in many European locales), else ``,``."""
     header = text.split("\n", 1)[0]

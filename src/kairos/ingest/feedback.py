@@ -21,7 +21,7 @@ from kairos.domain.framework import Competency, Framework
 from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.person import PersonStatus
 from kairos.errors import InputError
-from kairos.ingest.base import Problems, read_csv
+from kairos.ingest.base import Problems, read_csv, storable
 
 Record = tuple[int, dict[str, str]]  # (row, values by field)
 
@@ -48,17 +48,6 @@ def load_json(text: str, file: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, and ValueError for ints over 4300 digits
         raise InputError.at(file, "valid JSON", row=getattr(exc, "lineno", None), value=str(exc)) from None
-
-
-def storable(value: str) -> bool:
-    """JSON escapes can spell text no database stores: NUL, and halves of surrogate pairs."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def json_value(value: object, problems: Problems, *, row: int | None, field: str, max_chars: int) -> str:

@@ -12,7 +12,7 @@ from kairos.domain.event import Event, EventType, content_id
 from kairos.domain.framework import Framework
 from kairos.domain.goal import DevelopmentGoal
 from kairos.errors import InputError
-from kairos.ingest.base import Problems, read_csv, read_text
+from kairos.ingest.base import Problems, read_csv, read_text, storable
 from kairos.store import Database
 from kairos.store import events as event_log
 from kairos.store import frameworks as framework_store
@@ -50,17 +50,6 @@ def _rows(path: Path | str, max_chars: int) -> list[GoalRow]:
     ]
 
 
-def _storable(value: str) -> bool:
-    """JSON escapes can spell text no database stores: NUL, and halves of surrogate pairs."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _json_rows(text: str, file: str, max_chars: int) -> list[GoalRow]:
     try:
         doc: Any = json.loads(text)
@@ -82,7 +71,7 @@ def _json_rows(text: str, file: str, max_chars: int) -> list[GoalRow]:
             if isinstance(value, str) and len(value) > max_chars:
                 problems.add(f"at most {max_chars} characters", row=index, field=key, value=value)
                 value = ""
-            if isinstance(value, str) and not _storable(value):
+            if isinstance(value, str) and not storable(value):
                 problems.add(
                     "text without NUL characters or unpaired surrogates (\\u0000, \\ud800)",
                     row=index,

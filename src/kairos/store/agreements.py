@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from kairos.domain.commitment import Commitment, CommitmentKind, CommitmentStatus, Focus, Visibility
 from kairos.store.schema import commitments, focuses, observations
@@ -148,3 +148,20 @@ def observations_about(conn: Connection, person_id: str) -> Sequence[Any]:
     return conn.execute(
         select(observations).where(observations.c.person_id == person_id).order_by(observations.c.recorded_at)
     ).all()
+
+
+def close_focus(conn: Connection, person_id: str, now: datetime) -> None:
+    """The person's agreed focus is done: its target level was reached (``achieved``, unlike a replaced one)."""
+    conn.execute(
+        update(focuses).where(focuses.c.person_id == person_id, focuses.c.status == "agreed").values(status="achieved")
+    )
+
+
+def open_counts(conn: Connection) -> dict[str, int]:
+    """Open commitments per person (with their manager), for the plays' ``subject_has_open_commitments``."""
+    rows = conn.execute(
+        select(commitments.c.person_id, func.count())
+        .where(commitments.c.status == CommitmentStatus.OPEN.value)
+        .group_by(commitments.c.person_id)
+    )
+    return {r[0]: int(r[1]) for r in rows}

@@ -84,3 +84,14 @@ def last_delivered(conn: Connection, recipient_id: str, play_id: str, action: st
             )
         )
     ).scalar_one_or_none()
+
+
+def last_counted(conn: Connection, recipient_id: str) -> datetime | None:
+    """When the recipient last got a nudge that counts against the weekly cap."""
+    return conn.execute(
+        select(func.max(deliveries.c.delivered_at)).where(
+            deliveries.c.recipient_id == recipient_id,
+            deliveries.c.status == "delivered",
+            deliveries.c.cap_exempt.is_(False),
+        )
+    ).scalar()

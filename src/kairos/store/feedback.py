@@ -498,3 +498,15 @@ def level_history(
                     mean = (2 * sum(shown) + len(shown) - 1) // (2 * len(shown))
                     found.setdefault((subject, cid), []).append((campaign.end_date, mean, "360"))
     return found
+
+
+def latest_campaign_about(conn: Connection, person_id: str, competency_id: str) -> str | None:
+    """The id of the latest campaign (by end date) with ratings of the person on the competency."""
+    row = conn.execute(
+        select(feedback_campaigns.c.id)
+        .join(feedback_ratings, feedback_ratings.c.campaign_id == feedback_campaigns.c.id)
+        .where(feedback_ratings.c.subject_id == person_id, feedback_ratings.c.competency_id == competency_id)
+        .order_by(feedback_campaigns.c.end_date.desc(), feedback_campaigns.c.id)
+        .limit(1)
+    ).first()
+    return row.id if row else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from kairos.domain.goal import DevelopmentGoal
 from kairos.store.rows import upsert
@@ -52,3 +52,13 @@ def active_for(conn: Connection, person_id: str) -> list[DevelopmentGoal]:
         )
         for r in rows
     ]
+
+
+def mark_achieved(conn: Connection, person_id: str, competency_id: str, review_date: date) -> None:
+    """A review goal whose target level the evidence shows reached stops being the active goal."""
+    conn.execute(
+        update(goals)
+        .where(goals.c.person_id == person_id, goals.c.competency_id == competency_id,
+               goals.c.review_date == review_date, goals.c.status == "active")
+        .values(status="achieved")
+    )  # fmt: skip

@@ -120,3 +120,13 @@ def count_employed(conn: Connection) -> int:
     return int(
         conn.execute(select(func.count()).select_from(people).where(people.c.status.in_(_EMPLOYED))).scalar_one()
     )
+
+
+def has_reports(conn: Connection, person_id: str) -> bool:
+    """Whether anyone at work reports to the person."""
+    return (
+        conn.execute(
+            select(people.c.id).where(people.c.manager_id == person_id, people.c.status.in_(_EMPLOYED)).limit(1)
+        ).first()
+        is not None
+    )

@@ -477,3 +477,161 @@ style_sharing = Table(
     Column("changed_by", String(100), nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
 )
+
+# --- decisions, responses, what the policy learned, and the review queue (B4, loop steps 3, 5, 7, 8) -------
+# One decision per moment, about its learner (the subject: the report in a brief); it is settled once the
+# outcomes after it are in, and its reward updates the posterior of its (segment, bottleneck, kind).
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("moment_id", Integer, nullable=False, unique=True),
+    Column("person_id", String(100), nullable=False),
+    Column("recipient_id", String(100), nullable=False),
+    Column("policy", String(200), nullable=False),
+    Column("segment", String(100), nullable=False),
+    Column("bottleneck", String(30)),
+    Column("kind", String(30), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("explored", Boolean, nullable=False),
+    Column("challenge", String(10), nullable=False),
+    Column("needs_review", Json, nullable=False),
+    Column("competency_id", String(100)),
+    Column("content_item", String(100)),  # the content library item the message offered, if any
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    Column("reward", Float),
+    Column("reward_detail", Json),
+    Index("ix_decisions_person", "person_id", "decided_at"),
+    Index("ix_decisions_unsettled", "settled_at", "decided_at"),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("moment_id", Integer, nullable=False),
+    Column("person_id", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text),
+    Column("rating", Integer),
+    Column("channel", String(30), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_responses_person", "person_id", "received_at"),
+    Index("ix_responses_moment", "moment_id"),
+)
+
+policy_arms = Table(
+    "policy_arms",
+    metadata,
+    Column("policy", String(200), primary_key=True),
+    Column("segment", String(100), primary_key=True),
+    Column("bottleneck", String(30), primary_key=True),
+    Column("kind", String(30), primary_key=True),
+    Column("alpha", Float, nullable=False),
+    Column("beta", Float, nullable=False),
+    Column("pulls", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("moment_id", Integer, nullable=False, unique=True),
+    Column("decision", Json, nullable=False),
+    Column("reasons", Json, nullable=False),
+    Column("status", String(20), nullable=False),  # waiting | approved | rejected
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", UtcDateTime),
+    Column("note", Text),
+    Index("ix_review_items_status", "status", "created_at"),
+)
+
+# --- calendars (A5): CalDAV collections synced incrementally, email aliases ---------------------------------
+# A collection's sync token (RFC 6578) lets the next sync ask only for what changed; each object's ETag tells a
+# changed object from an unchanged one, and its UIDs say which meetings a deleted object cancels. The iCalendar
+# text is kept so unchanged recurring events can be expanded into a window that has moved on.
+
+calendar_collections = Table(
+    "calendar_collections",
+    metadata,
+    Column("url", String(500), primary_key=True),
+    Column("sync_token", String(1000)),
+    Column("synced_at", UtcDateTime, nullable=False),
+)
+
+calendar_objects = Table(
+    "calendar_objects",
+    metadata,
+    Column("collection_url", String(500), ForeignKey("calendar_collections.url", ondelete="CASCADE"), primary_key=True),
+    Column("href", String(500), primary_key=True),
+    Column("etag", String(300)),
+    Column("uids", Json, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("last_start", UtcDateTime),  # its last occurrence's start; NULL when it repeats
+)
+
+# Other addresses of a person (an old domain, a calendar-only alias): attendees with them resolve to the person.
+email_aliases = Table(
+    "email_aliases",
+    metadata,
+    Column("email", String(320), primary_key=True),  # lowercase
+    Column("person_id", String(100), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Index("ix_email_aliases_person_id", "person_id"),
+)
+
+# A CalDAV deletion cancels a UID's occurrences, and a change's event id counts the occurrence's earlier events.
+Index("ix_meetings_uid", meetings.c.uid)
+Index("ix_events_subject", events.c.subject)
+
+# --- learning records (A6): xAPI statements, what each names, and the course catalog ----------------------------
+# A statement is kept as received (with the id, stored time, authority and version the LRS sets); its content hash
+# tells an idempotent resend from a conflicting one. IRIs and agent identifiers can be longer than any index takes,
+# so what a statement names (its actor and other agents, verb, activities, registration) is indexed by SHA-256 in
+# xapi_statement_links; `direct` marks what the plain filters match (the actor or object agent, the object activity),
+# the rest is found only with related_agents / related_activities.
+
+xapi_statements = Table(
+    "xapi_statements",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False),  # the statement's UUID, lowercase
+    Column("content_hash", String(64), nullable=False),  # of the parts xAPI compares (no id, stored, timestamp…)
+    Column("statement", Json, nullable=False),
+    Column("person_id", String(100)),  # the actor resolved to a person when stored; NULL when unknown
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("stored", UtcDateTime, nullable=False),
+    UniqueConstraint("id", name="uq_xapi_statements_id"),
+    Index("ix_xapi_statements_stored", "stored", "seq"),
+)
+
+xapi_statement_links = Table(
+    "xapi_statement_links",
+    metadata,
+    Column("statement_seq", Integer, ForeignKey("xapi_statements.seq", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # agent | verb | activity | registration
+    Column("key_hash", String(64), primary_key=True),
+    Column("direct", Boolean, nullable=False),
+    Index("ix_xapi_statement_links_key", "kind", "key_hash", "statement_seq"),
+)
+
+# Learning activities tagged with competencies and levels of the framework version they were checked against.
+learning_catalog = Table(
+    "learning_catalog",
+    metadata,
+    Column("activity_key", String(64), primary_key=True),  # SHA-256 of the activity IRI
+    Column("activity_id", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("competencies", Json, nullable=False),
+    Column("levels", Json, nullable=False),
+    Column("minutes", Integer),
+    Column("framework_id", String(100), nullable=False),
+    Column("framework_version", String(100), nullable=False),
+    Column("source_file", String(300), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)

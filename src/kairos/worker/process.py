@@ -9,6 +9,7 @@ what is safe: ``prepared`` is re-sent, ``sending`` is not (unless the channel de
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from kairos.compose.composer import CompositionInput, StyleContext, compose
+from kairos.compose.library import ContentItem, query_text
 from kairos.compose.templates import StyleSelection
-from kairos.decide.policy import Situation, decide
-from kairos.decide.state import LearnerState
+from kairos.decide.policy import Learned, Situation, decide
 from kairos.deliver.base import Receipt, ReceiptStatus
 from kairos.domain.commitment import Commitment, visible_to
-from kairos.domain.decision import InterventionKind
-from kairos.domain.event import EventType
+from kairos.domain.decision import Cadence, Decision, InterventionKind, decision_from_dict
+from kairos.domain.event import Event, EventType, content_id
 from kairos.domain.framework import same_label
 from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.moment import StopReason, TraceStep
@@ -31,11 +32,12 @@ from kairos.domain.person import Person
 from kairos.domain.priorities import default_focus
 from kairos.domain.style import StyleProfile
 from kairos.domain.transition import RaisedExpectation, raised_expectations
-from kairos.plays.timing import local_day, local_week
+from kairos.plays.timing import local_day, local_wall_time, local_week, next_working_day
 from kairos.profiles.relationship import relate
 from kairos.profiles.service import team_view, visible_profile
 from kairos.profiles.team import joiner_briefing
 from kairos.store import agreements as agreement_store
+from kairos.store import decisions as decision_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
 from kairos.store import feedback as feedback_store
@@ -45,6 +47,7 @@ from kairos.store import meetings as meeting_store
 from kairos.store import moments as moment_store
 from kairos.store import nudges as nudge_store
 from kairos.store import people as people_store
+from kairos.worker.learner import learner_state
 from kairos.worker.runtime import Runtime
 
 CHANNEL = "email"  # per-person channel preferences replace this with the issue that brings more channels
@@ -217,6 +220,73 @@ def _transition(conn: Connection, event: Any, subject: Any) -> tuple[Any, tuple[
     return framework, raised
 
 
+SLOWER_GAP = timedelta(days=3)
+
+
+def _decide(rt: Runtime, conn: Connection, row: Any, learner: Person, recipient: Person,
+            goal: DevelopmentGoal | None, event: Any, action_kind: str, sent_this_week: int,
+            now: datetime) -> Decision:  # fmt: skip
+    """Gather the learner state, diagnose and choose: the policy file's rules, then the bounded adaptive choice."""
+    zone = ZoneInfo(learner.time_zone)
+    day_start, day_end = local_day(now, zone)
+    state = learner_state(
+        conn, learner, goal, rt.policy, now=now,
+        meeting_minutes_today=meeting_store.meeting_minutes(conn, learner.id, day_start, day_end),
+        nudges_this_week=sent_this_week, min_raters=rt.settings.feedback_min_raters,
+        has_reports=people_store.has_reports(conn, learner.id),
+    )  # fmt: skip
+    situation = Situation(
+        action_kind=action_kind,
+        trigger=event.type,
+        about_meeting=event.type == EventType.MEETING_SCHEDULED,
+        recipient_is_subject=recipient.id == learner.id,
+        overload_minutes=rt.settings.overload_meeting_hours * 60,
+        performance_concern=event.type == EventType.CHECKIN_GAP_FLAGGED and event.data.get("severity") == "high",
+        seed=f"moment-{row.id}",
+    )
+    explored, decided = decision_store.exploration(conn, rt.policy.label, state.segment)
+    learned = Learned(decision_store.arms(conn, rt.policy.label, state.segment), explored, decided)
+    return decide(state, situation, rt.policy, learned)
+
+
+_CONTENT_KINDS = {
+    InterventionKind.LEARNING_CONTENT, InterventionKind.PRACTICE, InterventionKind.REFLECTION,
+    InterventionKind.ROLE_PLAY, InterventionKind.FEEDBACK_REQUEST, InterventionKind.STRETCH_ASSIGNMENT,
+}  # fmt: skip
+
+
+def _content(rt: Runtime, conn: Connection, moment_id: int, learner_id: str, goal: DevelopmentGoal | None,
+             framework: Any, decision: Decision, steps: list[TraceStep]) -> ContentItem | None:  # fmt: skip
+    """The library item that best fits the decision's kind of help, the focus competency and level — not one the
+    person was offered recently; the retrieval (pool, similarities, reason) goes into the trace."""
+    if goal is None or decision.kind not in _CONTENT_KINDS or len(rt.content) == 0:
+        return None
+    competency = framework.competency(goal.competency_id) if framework else None
+    retrieval = rt.content.candidates(
+        goal.competency_id, goal.target_level, decision.kind,
+        query_text=query_text(competency, goal.target_level, goal.text),
+        exclude_ids=decision_store.recent_content_items(conn, learner_id), limit=3,
+    )  # fmt: skip
+    best = retrieval.best
+    steps.append(TraceStep("decide/content", "pass" if best else "skip", retrieval.reason, retrieval.as_dict()))
+    if best is None:
+        return None
+    decision_store.set_content_item(conn, moment_id, best.item.id)
+    return best.item
+
+
+def _close_focus(conn: Connection, person_id: str, goal: DevelopmentGoal, now: datetime) -> None:
+    """The evidence shows the target level reached: the focus (or review goal) is closed, and an event says so."""
+    if goal.origin == "focus":
+        agreement_store.close_focus(conn, person_id, now)
+    elif goal.origin == "review":
+        goal_store.mark_achieved(conn, person_id, goal.competency_id, goal.review_date)
+    event_log.append(conn, [Event(id=content_id(person_id, goal.competency_id, goal.target_level, goal.origin),
+                                  source="kairos/decide", type=EventType.FOCUS_CLOSED, subject=person_id, time=now,
+                                  data={"competency_id": goal.competency_id, "target_level": goal.target_level,
+                                        "origin": goal.origin})], now)  # fmt: skip
+
+
 def _style_context(
     rt: Runtime, conn: Connection, recipient: Person, subject: Person | None, selection: StyleSelection | None
 ) -> StyleContext | None:
@@ -295,6 +365,19 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             StopReason.QUIET_HOURS,
             TraceStep("rules/quiet_hours", "fail", f"skipped: quiet hours ({local:%H:%M} {zone.key})"),
         )
+    if not row.cap_exempt and local.weekday() not in rt.settings.working_days:
+        # A nudge that became due on a weekend (an import late on Friday, a retry) waits for the next working morning;
+        # briefs are tied to their meeting and go whenever it is.
+        day = next_working_day(local.date(), rt.settings.working_days)
+        later = local_wall_time(day, rt.settings.quiet_hours.end, zone)
+        if row.expires_at is None or later < row.expires_at:
+            detail = (
+                f"deferred: {local:%A} is not a working day for {recipient.id}; next working morning {later:%a %H:%M}"
+            )
+            raise _Stop(None, TraceStep("rules/working_days", "skip", detail), reschedule_to=later)
+        raise _Stop(StopReason.OUTSIDE_WORKING_DAYS,
+                    TraceStep("rules/working_days", "fail", f"skipped: {local:%A} is not a working day, and it expires "
+                                                            f"before the next one"))  # fmt: skip
     if row.cooldown_days:
         last = delivery_store.last_delivered(conn, recipient.id, row.play_id, row.action)
         if last is not None and now - last < timedelta(days=row.cooldown_days):
@@ -326,22 +409,15 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
         )
     subject = people_store.get(conn, row.subject_id) if row.subject_id else None
     goal = coaching_focus(conn, subject, rt.settings.feedback_min_raters) if subject else None
-    day_start, day_end = local_day(now, zone)
-    state = LearnerState(
-        person_id=recipient.id,
-        active_goal=goal,
-        meeting_minutes_today=meeting_store.meeting_minutes(conn, recipient.id, day_start, day_end),
-        nudges_this_week=sent_this_week,
-    )
+    learner = subject or recipient
     event = event_log.get(conn, row.event_seq)
-    situation = Situation(
-        action_kind=action.kind.value,
-        trigger=event.type,
-        about_meeting=event.type == EventType.MEETING_SCHEDULED,
-        recipient_is_subject=recipient.id == row.subject_id,
-        overload_minutes=rt.settings.overload_meeting_hours * 60,
-    )
-    decision = decide(state, situation)
+    approved = row.context.get("approved_decision")
+    if approved is not None:
+        decision = replace(decision_from_dict(approved), needs_review=())  # a person approved exactly this
+        steps.append(TraceStep("review", "pass", f"approved by {row.context.get('approved_by')}: "
+                                                 f"{row.context.get('review_note') or 'no note'}"))  # fmt: skip
+    else:
+        decision = _decide(rt, conn, row, learner, recipient, goal, event, action.kind.value, sent_this_week, now)
     steps.append(
         TraceStep(
             "decide",
@@ -350,10 +426,26 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             decision.as_dict(),
         )
     )
+    decision_store.record(conn, row.id, learner.id, recipient.id, decision, goal.competency_id if goal else None, now)
+    if decision.needs_review:
+        item = decision_store.hold_for_review(conn, row.id, decision, now)
+        reasons = "; ".join(decision.needs_review)
+        raise _Stop(
+            StopReason.HELD_FOR_REVIEW, TraceStep("review", "skip", f"held for review (item {item}): {reasons}")
+        )
     if decision.kind is InterventionKind.PAUSE:
         raise _Stop(StopReason.PAUSED, steps[-1])
+    if decision.cadence is Cadence.SLOWER and not row.cap_exempt:
+        last = delivery_store.last_counted(conn, recipient.id)
+        if last is not None and now - last < SLOWER_GAP:
+            raise _Stop(StopReason.PAUSED, TraceStep("rules/cadence", "fail", f"paused: a slower cadence after a "
+                                                     f"snooze, and a nudge went out {last.isoformat()}"))  # fmt: skip
+    if decision.closes_focus and goal is not None:
+        _close_focus(conn, learner.id, goal, now)
+        steps.append(TraceStep("decide/close_focus", "done", f"focus closed: level {goal.target_level} reached"))
     meeting = meeting_store.get(conn, row.context["meeting"]) if row.context.get("meeting") else None
     framework = framework_store.get(conn, goal.framework_id, goal.framework_version) if goal else None
+    content = _content(rt, conn, row.id, learner.id, goal, framework, decision, steps)
     benchmark_framework, expectations = _transition(conn, event, subject)
     commitments = _open_commitments(conn, subject, recipient, now)
     template = rt.templates[action.template]
@@ -374,6 +466,7 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             benchmark_framework=benchmark_framework,
             commitments=commitments,
             style=style,
+            content=content,
             decision=decision,
         ),
         template,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from kairos.compose.library import ContentLibrary, library_from_settings
 from kairos.compose.templates import Template, load_templates
+from kairos.decide.policy_file import PolicyFile, load_policy
 from kairos.deliver.base import Channel
 from kairos.deliver.registry import build_channels
 from kairos.errors import PolicyError
@@ -27,6 +30,8 @@ class Runtime:
     templates: dict[str, Template]
     channels: dict[str, Channel]
     styles: StyleMapping  # the style mapping (bundled, with the organization's files), checked at start
+    policy: PolicyFile  # the intervention policy file, checked at start
+    content: ContentLibrary  # the content library (its vectors are computed on first use)
 
     @property
     def quiet(self) -> QuietWindow:
@@ -46,5 +51,13 @@ def build_runtime(settings: Settings, db: Database, channels: dict[str, Channel]
         raise PolicyError(f"no valid play in {root / 'plays'}; run `kairos plays validate` to see why")
     return Runtime(
         settings, db, library, plays, templates, channels if channels is not None else build_channels(settings),
-        style_mapping(settings.styles_dir),
+        style_mapping(settings.styles_dir), load_policy(policy_path(settings)), library_from_settings(settings),
     )  # fmt: skip
+
+
+def policy_path(settings: Settings) -> Path:
+    """``KAIROS_POLICY_FILE``, else the content folder's ``policy/default.yaml``, else the bundled one."""
+    if settings.policy_file is not None:
+        return settings.policy_file
+    own = content_dir(settings.content_dir) / "policy" / "default.yaml"
+    return own if own.is_file() else content_dir() / "policy" / "default.yaml"

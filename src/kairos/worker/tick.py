@@ -1,4 +1,5 @@
-"""The scheduler tick: plan moments from new events, then claim and run every due moment."""
+"""The scheduler tick: look for stalls, plan moments from new events, settle competing moments, then claim and
+run every due moment."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kairos.clock import Clock
+from kairos.domain.event import EventType
 from kairos.domain.moment import StopReason, TraceStep
+from kairos.plays.slots import contest
+from kairos.plays.stall import ACTIVITY, READINGS_SINCE, stalls
+from kairos.store import events as event_log
 from kairos.store import moments as moment_store
+from kairos.store import slots as slot_store
+from kairos.store import stall as stall_store
+from kairos.worker.learn import settle_due
 from kairos.worker.plan import plan
 from kairos.worker.process import process_moment
 from kairos.worker.runtime import Runtime
@@ -25,17 +33,26 @@ class TickReport:
     moments_created: int = 0
     finished: Counter[str] = field(default_factory=Counter)
     deferred: int = 0
+    stalls_found: int = 0  # focus.stalled events recorded
+    deduplicated: int = 0  # moments that lost their slot to a higher-priority moment
+    decisions_settled: int = 0  # decisions whose outcome window passed: their rewards updated the policy
 
     def add(self, other: TickReport) -> None:
         self.events_planned += other.events_planned
         self.moments_created += other.moments_created
         self.finished.update(other.finished)
         self.deferred += other.deferred
+        self.stalls_found += other.stalls_found
+        self.deduplicated += other.deduplicated
+        self.decisions_settled += other.decisions_settled
 
 
 def tick(rt: Runtime, now: datetime) -> TickReport:
     report = TickReport()
+    report.stalls_found = watch_for_stalls(rt, now)
     report.events_planned, report.moments_created = plan(rt, now)
+    report.deduplicated = settle_slots(rt, now)
+    report.decisions_settled = settle_due(rt.db, rt.policy, now)
     lease = timedelta(seconds=rt.settings.claim_lease_seconds)
     while True:
         with rt.db.transaction() as conn:
@@ -48,6 +65,24 @@ def tick(rt: Runtime, now: datetime) -> TickReport:
                 report.deferred += 1
             else:
                 report.finished[reason.value] += 1
+
+
+def watch_for_stalls(rt: Runtime, now: datetime) -> int:
+    """Record a ``focus.stalled`` event for each newly stalled focus (plays/stall.py), if a play listens for them."""
+    if EventType.FOCUS_STALLED.value not in rt.trigger_types:
+        return 0
+    with rt.db.transaction() as conn:
+        watched = stall_store.watches(conn, ACTIVITY, now)
+        readings = stall_store.gap_readings(conn, [w.person_id for w in watched], (now - READINGS_SINCE).date())
+        found = stalls(watched, readings, now)
+        return event_log.append(conn, found, now) if found else 0
+
+
+def settle_slots(rt: Runtime, now: datetime) -> int:
+    """Stop the moments this tick's planning made that lost their recipient's slot to a higher priority."""
+    with rt.db.transaction() as conn:
+        losses = contest(slot_store.contenders(conn, now), now)
+        return slot_store.settle(conn, losses, now) if losses else 0
 
 
 def _run_one(rt: Runtime, moment_id: int, token: str, now: datetime) -> StopReason | None:
