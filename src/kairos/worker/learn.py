@@ -41,11 +41,15 @@ def settle_due(db: Database, policy: PolicyFile, now: datetime) -> int:
 
 
 def _settle(conn: Connection, row: Any, policy: PolicyFile, window: timedelta, now: datetime) -> None:
-    learnable = row.policy == policy.label and row.bottleneck and row.kind not in {k.value for k in RULE_ONLY}
+    # Only choices the adaptive policy made are learned from; a kind a guardrail or a single-option rule imposed
+    # says nothing about which help works better.
+    learnable = (row.policy == policy.label and row.bottleneck and row.rule.endswith("+thompson")
+                 and row.kind not in {k.value for k in RULE_ONLY})  # fmt: skip
     outcomes = _outcomes(conn, row, row.decided_at, row.decided_at + window)
     value, detail = reward(outcomes, policy.rewards)
     if not learnable:
-        decision_store.settle(conn, row.id, None, {"not_learned": "rule-only kind or another policy version"}, now)
+        why = "decided by a rule, not by the adaptive choice, or under another policy version"
+        decision_store.settle(conn, row.id, None, {"not_learned": why}, now)
         return
     arms = decision_store.arms(conn, row.policy, row.segment)
     key = (Bottleneck(row.bottleneck), InterventionKind(row.kind))

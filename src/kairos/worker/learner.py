@@ -7,9 +7,8 @@ observations, events — so a decision can be explained and replayed from the sa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from kairos.decide.distress import distress_phrases
 from kairos.decide.policy_file import PolicyFile
@@ -20,12 +19,13 @@ from kairos.domain.feedback import RaterGroup, three_sixty_levels
 from kairos.domain.goal import DevelopmentGoal
 from kairos.domain.person import Person, is_executive
 from kairos.domain.response import ResponseKind
+from kairos.plays.stall import ACTIVITY
 from kairos.store import agreements as agreement_store
 from kairos.store import decisions as decision_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import feedback as feedback_store
 from kairos.store import frameworks as framework_store
-from kairos.store.schema import events, moments, observations
+from kairos.store.schema import events, focuses, goals, moments
 
 _TRANSITIONS = {
     EventType.PROMOTION.value: "promotion",
@@ -114,7 +114,7 @@ def learner_state(
             if a.kind is ResponseKind.REFLECTION and a.received_at >= now - timedelta(14)
         ),  # fmt: skip
         transition=_transition(conn, person.id, now),
-        stalled_weeks=_stalled_weeks(conn, person, goal, answers, since_focus, now),
+        stalled_weeks=_stalled_weeks(conn, person, goal, now),
         challenge=past[0].challenge if past else "medium",
     )
 
@@ -176,22 +176,27 @@ def _transition(conn: Connection, person_id: str, now: datetime) -> str | None:
     return _TRANSITIONS[row.type] if row else None
 
 
-def _stalled_weeks(conn: Connection, person: Person, goal: DevelopmentGoal | None, answers: list[Any],
-                   since_focus: datetime, now: datetime) -> int:  # fmt: skip
-    """Whole weeks since the last sign of work on the focus: an answer, a commitment followed up, an observation."""
-    if goal is None:
+def _stalled_weeks(conn: Connection, person: Person, goal: DevelopmentGoal | None, now: datetime) -> int:
+    """Whole weeks of quiet on the focus, as the stall rule counts them (``plays/stall.py``): since the later of
+    when Kairos first had the focus or goal on record and the person's last development activity."""
+    if goal is None or goal.origin == "priority":
+        return 0  # nothing agreed yet: there is nothing to stall
+    recorded = (
+        select(goals.c.created_at).where(goals.c.person_id == person.id, goals.c.status == "active")
+        if goal.origin == "review"
+        else select(func.coalesce(focuses.c.manager_agreed_at, focuses.c.person_agreed_at))
+        .where(focuses.c.person_id == person.id, focuses.c.status == "agreed")
+    )  # fmt: skip
+    since = [at for at in conn.execute(recorded).scalars() if at is not None and at <= now]
+    if not since:
         return 0
-    last = since_focus
-    if answers:
-        last = max(last, answers[0].received_at)
-    if person.manager_id:
-        done = agreement_store.recently_followed_up(conn, person.id, person.manager_id, since_focus)
-        last = max([last, *(c.followed_up_at for c in done if c.followed_up_at)])
-    seen = conn.execute(select(observations.c.recorded_at).where(observations.c.person_id == person.id)
-                        .order_by(observations.c.recorded_at.desc()).limit(1)).first()  # fmt: skip
-    if seen is not None:
-        last = max(last, seen.recorded_at)
-    return max(0, (now - last).days // 7)
+    last = conn.execute(
+        select(func.max(events.c.time)).where(events.c.subject == person.id, events.c.type.in_(list(ACTIVITY)),
+                                              events.c.time <= now)
+    ).scalar()  # fmt: skip
+    quiet_since = max(min(since), last) if last is not None else min(since)
+    weeks: int = (now - quiet_since).days // 7
+    return max(0, weeks)
 
 
 def delivered_counted_since(conn: Connection, person_id: str, since: datetime, now: datetime) -> int:
