@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kairos.clock import ShiftedClock, SystemClock
-from kairos.errors import KairosError
+from kairos.errors import InputError, KairosError
 from kairos.settings import Settings, load_settings
 from kairos.store import Database, open_database
 
@@ -178,17 +178,38 @@ def _framework_ref(value: str) -> tuple[str, str]:
 @framework_app.command("list")
 def framework_list_cmd() -> None:
     """List stored frameworks and their versions, with when each was imported."""
-    from kairos.store.frameworks import versions
+    from kairos.store.frameworks import latest, versions
 
     with _database(_settings()).transaction() as conn:
         stored = versions(conn)
+        current = latest(conn)
     if not stored:
         out.print("No frameworks stored yet: kairos import framework FILE")
         return
-    table = Table("framework", "version", "name", "competencies", "imported (UTC)")
+    table = Table("framework", "version", "name", "competencies", "imported (UTC)", "in use")
     for v in stored:
-        table.add_row(v.id, v.version, v.name, str(v.competencies), f"{v.imported_at.astimezone(UTC):%Y-%m-%d %H:%M}")
+        used = "yes" if current is not None and (v.id, v.version) == (current.id, current.version) else ""
+        table.add_row(v.id, v.version, v.name, str(v.competencies), f"{v.imported_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+                      used)  # fmt: skip
     out.print(table)
+
+
+@framework_app.command("use")
+def framework_use_cmd(
+    framework_id: Annotated[str, typer.Argument(help="The id of a stored framework (its latest version is used)")],
+    by: Annotated[str, typer.Option("--by", help="Who decides (for the record)")],
+    now: NowOption = None,
+) -> None:
+    """Choose the framework goals, feedback, focuses and transitions are read against (default: the latest import)."""
+    from kairos.store.frameworks import latest, use
+
+    with _database(_settings()).transaction() as conn:
+        chosen = latest(conn, framework_id)
+        if chosen is None:
+            raise InputError.at("kairos framework use", "the id of a stored framework (kairos framework list)",
+                                field="framework", value=framework_id)  # fmt: skip
+        use(conn, framework_id, by, _parse_now(now))
+    out.print(f"Using {chosen.name} ({chosen.id}); its latest version now is {chosen.version}.")
 
 
 @framework_app.command("diff")

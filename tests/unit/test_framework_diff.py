@@ -559,3 +559,23 @@ def test_a_job_level_in_two_career_stages_or_an_unknown_stage_is_refused_with_it
     problems = {(p.field, p.value) for p in caught.value.problems}
     assert problems == {("career_stages.mid-level", "ic2"), ("career_stages.junior", "junior")}
     assert all(p.row is not None and p.row > 1 for p in caught.value.problems)
+
+
+def test_the_framework_in_use_is_the_latest_import_until_an_admin_chooses_one(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kairos.store import frameworks as store
+
+    yaml_framework, _ = import_framework(
+        db, ROOT / "examples/demo-org/framework.yaml", now=datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    case, _ = import_framework(db, ROOT / "examples/demo-org/framework.case.json", now=datetime(2026, 3, 2, tzinfo=UTC))
+    with db.transaction() as conn:
+        assert store.latest(conn).id == case.id  # type: ignore[union-attr]
+        store.use(conn, yaml_framework.id, "talent-team", datetime(2026, 3, 3, tzinfo=UTC))
+    import_framework(db, ROOT / "examples/frameworks/framework-with-benchmarks.yaml",
+                     now=datetime(2026, 3, 4, tzinfo=UTC))  # fmt: skip
+    with db.transaction() as conn:
+        chosen = store.latest(conn)
+        assert chosen is not None and (chosen.id, chosen.version) == (yaml_framework.id, "2026.2")
+        assert store.latest(conn, case.id).id == case.id  # type: ignore[union-attr]

@@ -32,6 +32,7 @@ from kairos.resources import examples_dir
 from kairos.settings import load_settings
 from kairos.store import Database, open_database
 from kairos.store import decisions as decision_store
+from kairos.store import frameworks as framework_store
 from kairos.store import people as people_store
 from kairos.store.queries import sent_nudges, stop_reason_counts
 from kairos.store.schema import feedback_campaigns, feedback_raters, meetings, moments
@@ -72,10 +73,12 @@ def run_demo(data_dir: Path, out: Console) -> None:
         db.migrate()
         before = datetime(2026, 2, 27, 12, tzinfo=UTC)
         people = import_people(db, org / "people.csv", as_of=date(2026, 2, 27), now=before)
-        # The same framework as a 1EdTech CASE package, stored as its own framework id. Imported a minute
-        # earlier, so that the YAML version stays the latest: the one goals and feedback are checked against.
-        case, _ = import_framework(db, org / "framework.case.json", now=before - timedelta(minutes=1))
-        framework, _ = import_framework(db, org / "framework.yaml", now=before)
+        # The same framework as a 1EdTech CASE package, stored as its own framework id; the talent team says
+        # which of the two goals and feedback are read against.
+        framework, _ = import_framework(db, org / "framework.yaml", now=before - timedelta(minutes=1))
+        case, _ = import_framework(db, org / "framework.case.json", now=before)
+        with db.transaction() as conn:
+            framework_store.use(conn, framework.id, "the talent team", before)
         goals = import_goals(db, org / "goals.csv", now=before) + import_goals(db, org / "goals.json", now=before)
         calendar = import_calendar(db, org / "calendar.ics", window=(START, END), now=before)
         # Feedback from the January–February review cycle, checked against 2026.1 like the goals above.

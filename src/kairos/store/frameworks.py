@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from kairos.domain.framework import Competency, Framework, PriorityBehavior, ProficiencyLevel, RoleBenchmark
-from kairos.store.schema import frameworks
+from kairos.store.rows import upsert
+from kairos.store.schema import framework_in_use, frameworks
 
 
 def framework_document(framework: Framework) -> dict[str, Any]:
@@ -117,11 +118,13 @@ def versions(conn: Connection, framework_id: str | None = None) -> list[StoredVe
 
 
 def latest(conn: Connection, framework_id: str | None = None) -> Framework | None:
-    """The most recently imported version (of ``framework_id``, or of any framework).
+    """The most recently imported version of ``framework_id`` — or, without one, of the framework in use
+    (``kairos framework use``), or of any framework when none was chosen.
 
     Two versions imported at the same instant (a script, a frozen clock) are told apart by the
     version string, so the answer never depends on the database's row order.
     """
+    framework_id = framework_id or in_use(conn)
     order = (frameworks.c.imported_at.desc(), frameworks.c.version.desc())
     query = select(frameworks.c.document).order_by(*order).limit(1)
     if framework_id:
@@ -141,3 +144,16 @@ def get(conn: Connection, framework_id: str, version: str) -> Framework | None:
         select(frameworks.c.document).where(frameworks.c.id == framework_id, frameworks.c.version == version)
     ).first()
     return framework_from_document(row.document) if row else None
+
+
+CURRENT = "current"
+
+
+def in_use(conn: Connection) -> str | None:
+    """The framework id an admin chose to use; None until someone chooses."""
+    return conn.execute(select(framework_in_use.c.framework_id).where(framework_in_use.c.slot == CURRENT)).scalar()
+
+
+def use(conn: Connection, framework_id: str, by: str, now: datetime) -> None:
+    upsert(conn, framework_in_use, [{"slot": CURRENT, "framework_id": framework_id, "chosen_by": by, "chosen_at": now}],
+           ("slot",), ("framework_id", "chosen_by", "chosen_at"))  # fmt: skip

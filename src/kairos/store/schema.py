@@ -635,3 +635,15 @@ learning_catalog = Table(
     Column("source_file", String(300), nullable=False),
     Column("imported_at", UtcDateTime, nullable=False),
 )
+
+# --- which framework is in use (A4) --------------------------------------------------------------------------
+# One row (slot "current") once an admin chooses; until then the most recently imported framework is used.
+
+framework_in_use = Table(
+    "framework_in_use",
+    metadata,
+    Column("slot", String(20), primary_key=True),
+    Column("framework_id", String(100), nullable=False),
+    Column("chosen_by", String(100), nullable=False),
+    Column("chosen_at", UtcDateTime, nullable=False),
+)
