@@ -116,9 +116,11 @@ def record(
     meeting_store.save(conn, [m for m, _, _ in changed])
     log = [_scheduled(m, change, before, history.get(m.key, (0, ""))[0], source) for m, change, before in changed]
     cancelled_moments = 0
+    pending = moment_store.pending_of_meetings(conn, list(gone))  # one pass, not one per cancelled occurrence
     for key, (meeting, why) in gone.items():
         log.append(_cancelled(meeting, why, history.get(key, (0, ""))[0], source, now))
-        cancelled_moments += moment_store.cancel_for_meeting(conn, key, _cancel_detail(meeting, why), now)
+        detail = _cancel_detail(meeting, why)
+        cancelled_moments += moment_store.cancel_for_meeting(conn, key, detail, now, among=pending.get(key, set()))
     meeting_store.delete_many(conn, list(gone))
     added = event_log.append(conn, log, now)
     counts = Counter(change for _, change, _ in changed)

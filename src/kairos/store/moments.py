@@ -142,16 +142,50 @@ def _composed(conn: Connection, ids: Sequence[int]) -> set[int]:
     return found
 
 
-def cancel_for_meeting(conn: Connection, meeting_key: str, detail: Callable[[str | None], str], now: datetime) -> int:
+def pending_of_meetings(conn: Connection, meeting_keys: Sequence[str]) -> dict[str, set[int]]:
+    """The ids of the not-yet-run moments planned for these meeting occurrences, by occurrence.
+
+    One pass over the pending moments for every 500 occurrences: asking occurrence by occurrence reads every
+    pending moment each time (no index holds the occurrence), which made a large calendar change quadratic.
+    """
+    meeting = moments.c.context["meeting"].as_string()
+    found: dict[str, set[int]] = {}
+    wanted = sorted(set(meeting_keys))
+    for start in range(0, len(wanted), 500):
+        query = select(moments.c.id, meeting.label("meeting")).where(
+            moments.c.status == MomentStatus.PLANNED.value, meeting.in_(wanted[start : start + 500])
+        )
+        for row in conn.execute(query):
+            found.setdefault(row.meeting, set()).add(row.id)
+    return found
+
+
+def newest_id(conn: Connection) -> int:
+    """The highest moment id so far (0 for none): moments stored later have higher ids."""
+    return int(conn.execute(select(func.coalesce(func.max(moments.c.id), 0))).scalar_one())
+
+
+def cancel_for_meeting(
+    conn: Connection,
+    meeting_key: str,
+    detail: Callable[[str | None], str],
+    now: datetime,
+    among: Collection[int] | None = None,
+) -> int:
     """End every not-yet-run moment planned for this meeting occurrence as cancelled, saying why in its trace.
 
     ``detail`` words the reason for a recipient's time zone. Delivered and running moments stay as they are.
+    ``among``: the occurrence's pending moment ids from ``pending_of_meetings`` in the same transaction, so only
+    those rows are read instead of every pending moment.
     """
-    pending = conn.execute(
-        select(moments.c.id, moments.c.trace, moments.c.time_zone).where(
-            moments.c.status == MomentStatus.PLANNED.value, _of_meeting(meeting_key)
-        )
-    ).all()
+    query = select(moments.c.id, moments.c.trace, moments.c.time_zone).where(
+        moments.c.status == MomentStatus.PLANNED.value, _of_meeting(meeting_key)
+    )
+    if among is not None:
+        if not among:
+            return 0
+        query = query.where(moments.c.id.in_(sorted(among)))
+    pending = conn.execute(query).all()
     for row in pending:
         step = TraceStep("cancel", "done", detail(row.time_zone))
         finish(conn, row.id, StopReason.CANCELLED, trace_with(row, step), now)
@@ -173,7 +207,13 @@ class Replan:
 
 
 def replan_for_meeting(
-    conn: Connection, meeting_key: str, planned: Sequence[PlannedMoment], plays: Collection[str], now: datetime
+    conn: Connection,
+    meeting_key: str,
+    planned: Sequence[PlannedMoment],
+    plays: Collection[str],
+    now: datetime,
+    among: set[int] | None = None,
+    after_id: int = 0,
 ) -> Replan:
     """Apply a new plan for a changed meeting occurrence to the moments planned for it before.
 
@@ -181,6 +221,11 @@ def replan_for_meeting(
     new due time, expiry and outcome in place, so one occurrence never has two briefs and none stays at the old
     time; its trace keeps the old steps and adds the new ones. Pending moments of ``plays`` that the new plan
     does not make again are cancelled. Delivered, running or composed moments stay as they are.
+
+    ``among`` and ``after_id``: the occurrence's pending moment ids from ``pending_of_meetings`` and
+    ``newest_id`` earlier in the same transaction. Pending moments are then looked for only among those, the ones
+    stored since (a higher id) and the ones an earlier call re-planned in place (this call adds the ids it
+    re-plans to ``among``), instead of reading every pending moment.
     """
     wanted = {p.dedup_key: p for p in planned}
     keys = list(wanted)
@@ -188,12 +233,16 @@ def replan_for_meeting(
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         existing.update({r.dedup_key: r for r in conn.execute(select(moments).where(moments.c.dedup_key.in_(chunk)))})
+    if among is None:
+        query = select(moments).where(moments.c.status == MomentStatus.PLANNED.value, _of_meeting(meeting_key))
+    else:
+        # By id alone, with the status checked below: a status condition makes SQLite walk every pending moment.
+        ids = or_(moments.c.id.in_(sorted(among)), moments.c.id > after_id)
+        query = select(moments).where(_of_meeting(meeting_key), ids)
     stale = [
         r
-        for r in conn.execute(
-            select(moments).where(moments.c.status == MomentStatus.PLANNED.value, _of_meeting(meeting_key))
-        )
-        if r.dedup_key not in wanted and r.play_id in plays
+        for r in conn.execute(query)
+        if r.status == MomentStatus.PLANNED.value and r.dedup_key not in wanted and r.play_id in plays
     ]
     composed = _composed(conn, [r.id for r in [*existing.values(), *stale]])
     fresh, replanned = [], 0
@@ -211,6 +260,8 @@ def replan_for_meeting(
             values.pop(fixed)
         values["trace"] = [*row.trace, *values["trace"]]
         conn.execute(update(moments).where(moments.c.id == row.id).values(**values))
+        if among is not None:
+            among.add(row.id)
         replanned += 1
     cancelled = 0
     for row in stale:

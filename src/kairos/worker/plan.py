@@ -49,6 +49,11 @@ def plan(runtime: Runtime, now: datetime) -> tuple[int, int]:
             meetings = meeting_store.get_many(
                 conn, [e.subject for _, e in batch if e.type == EventType.MEETING_SCHEDULED and e.subject]
             )
+            # The pending moments of this batch's changed occurrences, found in one pass: looking them up occurrence
+            # by occurrence read every pending moment each time, which dominated re-planning a large calendar change.
+            changed = [e.subject for _, e in batch if e.type == EventType.MEETING_SCHEDULED and _revision(e) > 0]
+            pending = moment_store.pending_of_meetings(conn, [key for key in changed if key])
+            newest = moment_store.newest_id(conn) if changed else 0
             mentioned = {e.subject for _, e in batch if e.type != EventType.MEETING_SCHEDULED and e.subject}
             mentioned.update(pid for m in meetings.values() for pid in m.attendee_ids)
             if people is None or not mentioned <= people.keys():
@@ -83,7 +88,9 @@ def plan(runtime: Runtime, now: datetime) -> tuple[int, int]:
                     for moment in found:
                         moment.trace.insert(0, _replan_step(event, meeting, moment.time_zone))
                     plays = {c.play.id for c in compiled_plays}
-                    created += moment_store.replan_for_meeting(conn, meeting.key, found, plays, now).added
+                    among = pending.setdefault(meeting.key, set())
+                    replan = moment_store.replan_for_meeting(conn, meeting.key, found, plays, now, among, newest)
+                    created += replan.added
                 else:
                     moments.extend(found)
             created += moment_store.add_planned(conn, moments, now)
