@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +17,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from kairos.errors import InputError
 from kairos.ingest.base import Problems, storable
 from kairos.ingest.ical import UNREADABLE, read_calendar, short_uid
-from kairos.ingest.meeting_sync import CalendarRead, Directory
+from kairos.ingest.meeting_sync import DELETED, CalendarRead, Directory
 
 # Outlook's names for UTC besides the IANA ones.
 _UTC_NAMES = {"utc", "z", "gmt", "tzone://microsoft/utc", "coordinated universal time"}
@@ -179,10 +178,11 @@ def read_events(
     window: tuple[datetime, datetime],
     directory: Directory,
     default_zone: str,
-    listed: Callable[[ApiEvent], bool],
+    removed: set[str],
 ) -> CalendarRead:
-    """Expand the events as one calendar. ``listed`` says which events define their whole series here (a master
-    or a lone event): only their UIDs count as fully described, so an occurrence missing from them is cancelled."""
+    """Expand the events as one calendar. Only events that define their whole series here (a master or a lone
+    event, not an exception) count as fully described, so an occurrence missing from them is cancelled;
+    ``removed`` are the ids the API reported deleted."""
     calendar = icalendar.Calendar()
     calendar.add("PRODID", "-//Kairos//API calendar//EN")
     calendar.add("VERSION", "2.0")
@@ -190,5 +190,6 @@ def read_events(
         calendar.add_component(component(event, fields))
     fields.raise_if_any()
     read = read_calendar(calendar, fields.file, window=window, directory=directory, default_zone=default_zone)
-    read.described = {short_uid(e.uid) for e in events if listed(e)}
+    read.described = {short_uid(e.uid) for e in events if e.original is None}
+    read.removed.update({uid: DELETED for uid in removed})
     return read

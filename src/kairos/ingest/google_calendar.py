@@ -12,7 +12,7 @@ from typing import Any
 
 from kairos.errors import InputError
 from kairos.ingest.calendar_json import ApiEvent, JsonFields, partstat, read_events, zone_named
-from kairos.ingest.meeting_sync import DELETED, CalendarRead, Directory
+from kairos.ingest.meeting_sync import CalendarRead, Directory
 
 # Entries of a person's calendar that are not meetings with anyone.
 NOT_MEETINGS = {"outOfOffice", "focusTime", "workingLocation", "birthday"}
@@ -61,9 +61,8 @@ def parse_google_events(
         window=window,
         directory=directory,
         default_zone=default_zone,
-        listed=lambda e: e.original is None,
+        removed=removed,
     )
-    read.removed.update({uid: DELETED for uid in removed})
     read.skipped.update(skipped)
     return read
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from kairos.errors import InputError
 from kairos.ingest.calendar_json import ApiEvent, JsonFields, partstat, read_events
-from kairos.ingest.meeting_sync import DELETED, CalendarRead, Directory
+from kairos.ingest.meeting_sync import CalendarRead, Directory
 
 _TYPES = {"singleInstance", "occurrence", "exception", "seriesMaster"}
 _DAYS = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH", "friday": "FR", "saturday": "SA",
@@ -62,9 +62,8 @@ def parse_graph_events(
         window=window,
         directory=directory,
         default_zone=default_zone,
-        listed=lambda e: e.original is None,
+        removed=removed,
     )
-    read.removed.update({uid: DELETED for uid in removed})
     return read
 
 

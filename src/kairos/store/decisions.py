@@ -106,6 +106,14 @@ def responses_of(conn: Connection, person_id: str, since: datetime) -> list[Resp
                      r.intervention) for r in rows]  # fmt: skip
 
 
+def answered_moments(conn: Connection, moment_ids: Sequence[int]) -> set[int]:
+    """Which of these moments have at least one response (one query, not one per moment)."""
+    if not moment_ids:
+        return set()
+    rows = conn.execute(select(responses.c.moment_id).where(responses.c.moment_id.in_(moment_ids)).distinct())
+    return {r[0] for r in rows}
+
+
 def responses_to(conn: Connection, moment_id: int) -> list[Response]:
     rows = conn.execute(select(responses).where(responses.c.moment_id == moment_id).order_by(responses.c.id))
     return [Response(r.id, r.moment_id, r.person_id, ResponseKind(r.kind), r.received_at, r.channel, r.text,

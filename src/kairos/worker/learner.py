@@ -140,9 +140,10 @@ def _ignored_in_row(conn: Connection, person_id: str, now: datetime) -> int:
                moments.c.cap_exempt.is_(False), moments.c.finished_at <= now - timedelta(days=7))
         .order_by(moments.c.finished_at.desc()).limit(10)
     ).all()  # fmt: skip
+    answered = decision_store.answered_moments(conn, [row.id for row in rows])
     count = 0
     for row in rows:
-        if decision_store.responses_to(conn, row.id):
+        if row.id in answered:
             break
         count += 1
     return count
