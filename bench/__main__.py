@@ -39,7 +39,11 @@ def _sizes(text: str) -> list[int]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.splitlines()[0],
+        epilog=f"Other benchmarks: python -m bench {{{','.join(SUITES)}}} [--help]",
+    )
     p.add_argument(
         "--quick", action="store_true", help="smoke run: 2,000 and 10,000 people, a 1,000-person tick, 1 repeat"
     )
@@ -484,7 +488,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# ``python -m bench <name> [options]`` (and ``./kairos.sh bench <name>``) runs one of the other benchmarks.
+SUITES = {"deliveries": "bench.deliveries", "embeddings": "bench.embeddings", "planning": "bench.planning",
+          "scim": "bench.scim"}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUITES:
+        from importlib import import_module
+
+        return int(import_module(SUITES[argv[0]]).main(argv[1:]) or 0)
     args = _parser().parse_args(argv)
     sizes = args.sizes or ([2000, 10000] if args.quick else [10000, 100000])
     tick_n = args.tick_people or (1000 if args.quick else 10000)

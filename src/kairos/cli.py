@@ -700,6 +700,27 @@ def _register_plays() -> None:
 _register_plays()
 
 
+def _register_channels() -> None:
+    from kairos.cli_channels import (
+        channels_app,
+        deliveries_app,
+        import_addresses_cmd,
+        inbox_app,
+        mail_in,
+        preferences_app,
+    )
+
+    import_app.command("addresses")(import_addresses_cmd)
+    app.add_typer(channels_app, name="channels")
+    app.add_typer(preferences_app, name="preferences")
+    app.add_typer(deliveries_app, name="deliveries")
+    app.add_typer(inbox_app, name="inbox")
+    app.command("mail-in")(mail_in)
+
+
+_register_channels()
+
+
 # --- calibration exercises (C1, E3): example behaviors, managers' placements, an anonymized report ----------
 calibration_app = typer.Typer(
     help="Calibration exercises: managers place example behaviors on the framework's levels.", no_args_is_help=True

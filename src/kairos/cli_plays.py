@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from kairos.deliver.base import Channel, Receipt, ReceiptStatus
+from kairos.deliver.base import Address, Channel, Receipt, ReceiptStatus
 from kairos.domain.nudge import Nudge
 from kairos.errors import InputError
 
@@ -127,7 +127,12 @@ class RehearsalChannel(Channel):
     def __init__(self) -> None:
         self.accepted = 0
 
-    def send(self, nudge: Nudge, idempotency_key: str, mark_in_flight: Callable[[], None]) -> Receipt:
+    def reaches(self, person: Any, address: Address | None) -> bool:
+        return True
+
+    def send(
+        self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]
+    ) -> Receipt:
         mark_in_flight()
         self.accepted += 1
         return Receipt(ReceiptStatus.DELIVERED, provider_id=f"rehearsal/{idempotency_key}", detail="not sent")
@@ -217,7 +222,6 @@ def rehearse_cmd(
 
 def _rehearse(db: Any, settings: Any, data: Path, first: date, last: date, show_all: bool) -> None:
     from kairos.store import explain
-    from kairos.worker.process import CHANNEL
     from kairos.worker.runtime import build_runtime
 
     start = datetime.combine(first, time(0), tzinfo=UTC)
@@ -229,7 +233,9 @@ def _rehearse(db: Any, settings: Any, data: Path, first: date, last: date, show_
             item.import_(db, path, start, first, (start, end))
             imported.append(item.name)
     channel = RehearsalChannel()
-    rt = build_runtime(settings, db, channels={CHANNEL: channel})
+    only = settings.delivery.model_copy(update={"channels": ["rehearsal"]})
+    rehearsing = settings.model_copy(update={"delivery": only})
+    rt = build_runtime(rehearsing, db, channels={"rehearsal": channel})
     invalid = [loaded for loaded in rt.library if not loaded.valid]
     _say(f"Rehearsal of {len(rt.plays)} valid play(s) over {data} ({', '.join(imported)}), "
          f"{first:%a %d %b %Y} to {last:%a %d %b %Y}. Nothing is sent.")  # fmt: skip

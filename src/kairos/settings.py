@@ -30,6 +30,93 @@ class SmtpSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0)
 
 
+class MailInSettings(BaseModel):
+    """Replies to email nudges: `kairos mail-in` receives mail for reply+<token>@<reply_domain> and records answers."""
+
+    reply_domain: str | None = Field(
+        default=None, description="the domain of reply addresses; unset means email replies are not asked for"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=2525, ge=1, le=65535)
+    max_message_bytes: int = Field(default=1_000_000, ge=10_000, description="a larger reply is refused")
+
+
+class DeliverySettings(BaseModel):
+    """How nudges reach people: which channels in which order, daily digests, the links messages carry."""
+
+    channels: list[str] = Field(
+        default=["email"],
+        description="the organization's channel order: a person without a preference gets the first channel that "
+        "can reach them (slack, teams, matrix, email, webhook)",
+    )
+    digest_time: time = Field(default=time(8, 30), description="local time of the daily digest for those who chose it")
+    public_url: str | None = Field(
+        default=None, description="Kairos's address as people reach it (one-tap answers, inbox and preference links)"
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs links and reply addresses; unset means a random key kept in <data_dir>"
+    )
+    link_days: int = Field(default=30, ge=1, le=365, description="how long a link in a message keeps working")
+    max_attempts: int = Field(default=5, ge=1, le=20, description="tries per delivery before it is dead-lettered")
+
+    @field_validator("public_url")
+    @classmethod
+    def _http(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("the public URL starts with https:// (or http:// on a test machine)")
+        return url.rstrip("/") if url else url
+
+
+class SlackSettings(BaseModel):
+    """A Slack app: its bot token sends, its signing secret verifies the interactions and events Slack posts."""
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    api_url: str = Field(default="https://slack.com/api/", description="the Web API base (a stand-in in tests)")
+    lookup_by_email: bool = Field(default=True, description="find a person's Slack user by their email address")
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class TeamsSettings(BaseModel):
+    """A Microsoft Teams bot (Azure Bot registration): its app id and secret, and the Bot Framework endpoints."""
+
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    tenant_id: str | None = Field(default=None, description="the organization's Microsoft Entra tenant")
+    service_url: str | None = Field(
+        default=None, description="where to open conversations with people who have not written to the bot yet"
+    )
+    token_url: str = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    issuer: str = "https://api.botframework.com"
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class MatrixSettings(BaseModel):
+    """A Matrix bot account on the organization's homeserver."""
+
+    homeserver: str | None = None
+    user_id: str | None = None
+    access_token: SecretStr | None = None
+    device_id: str | None = None
+    user_id_template: str | None = Field(
+        default=None,
+        description="a person's Matrix id from their email when none is on record, e.g. @{email_local}:example.org",
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class OutgoingWebhookSettings(BaseModel):
+    """One endpoint that receives every nudge routed to the webhook channel, signed Standard Webhooks style."""
+
+    url: str | None = None
+    secret: SecretStr | None = Field(default=None, description="whsec_<base64>, shared with the receiver")
+    previous_secret: SecretStr | None = Field(
+        default=None, description="during a key rotation, the old whsec_ secret: each request carries both signatures"
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class QuietHours(BaseModel):
     """Local hours in which nothing is delivered; the window may cross midnight."""
 
@@ -72,6 +159,9 @@ class CalDavSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     days: int = Field(default=56, ge=1, le=366, description="how many days ahead occurrences are expanded")
+    attach_briefs: bool = Field(
+        default=False, description="also write each manager's brief into the meeting itself on this server"
+    )
     timeout_seconds: float = Field(default=30.0, gt=0)
 
 
@@ -108,6 +198,12 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     caldav: CalDavSettings = CalDavSettings()
     xapi: XapiSettings = XapiSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    mail_in: MailInSettings = MailInSettings()
+    slack: SlackSettings = SlackSettings()
+    teams: TeamsSettings = TeamsSettings()
+    matrix: MatrixSettings = MatrixSettings()
+    webhook_out: OutgoingWebhookSettings = OutgoingWebhookSettings()
     quiet_hours: QuietHours = QuietHours()
     working_days: list[int] = Field(default=[0, 1, 2, 3, 4], description="ISO weekday numbers minus one: 0 is Monday")
     weekly_cap: int = Field(default=3, ge=0, le=50, description="nudges per person per local week")

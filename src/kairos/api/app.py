@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from kairos import __version__
-from kairos.api import scim, webhooks, xapi
+from kairos.api import inbox, scim, webhooks, xapi
+from kairos.api.channels import slack, teams
 from kairos.api.deps import Services, services
 from kairos.clock import Clock, SystemClock
 from kairos.settings import Settings
@@ -24,4 +25,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.include_router(webhooks.router, prefix="/webhooks")
     app.include_router(scim.router)  # prefix /scim/v2 (scim.PREFIX)
     app.include_router(xapi.router, prefix="/xapi")  # learning records (xAPI 1.0.3 statements)
+    app.include_router(inbox.router)  # the web inbox, one-tap answers and preferences (/api/v1, /r, /inbox)
+    app.include_router(slack.router, prefix="/channels/slack")  # Slack interactions and events
+    app.include_router(teams.router, prefix="/channels/teams")  # the Teams bot's messaging endpoint
+    app.add_exception_handler(inbox.Unauthorized, inbox.unauthorized_handler)
     return app

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from kairos.clock import Clock
+from kairos.deliver.tokens import Signer, signer
 from kairos.settings import Settings
 from kairos.store import Database
 
@@ -16,6 +18,11 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock
+
+    @functools.cached_property
+    def signer(self) -> Signer:
+        """Checks link tokens; the key is read (or made) on first use."""
+        return signer(self.settings)
 
 
 def services(request: Request) -> Services:

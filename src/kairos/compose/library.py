@@ -262,6 +262,10 @@ def query_text(competency: Competency | None, level: int, goal_text: str | None 
 
 # Item texts embedded in this process, by (model, text): libraries loaded again (another runtime, a test) reuse them.
 _EMBEDDED: dict[tuple[str, str], np.ndarray] = {}
+# Query vectors by (model, query text), oldest dropped first past the limit (a query is a competency, a level and a
+# goal's words: an organization has a few thousand at most).
+_QUERIES: dict[tuple[str, str], np.ndarray] = {}
+MAX_QUERIES_KEPT = 10_000
 
 
 class ContentLibrary:
@@ -389,9 +393,22 @@ class ContentLibrary:
         )
         return Retrieval(tuple(close[: max(limit, 0)]), Basis.SIMILARITY, reason, len(pool))
 
+    def _query_vector(self, query: str) -> np.ndarray:
+        """A query's vector, kept: the same competency, level and goal come up for every moment about them, and
+        embedding one query costs more than the rest of a delivery."""
+        key = (self.embedder.model_id, query)
+        found = _QUERIES.get(key)
+        if found is None:
+            found = self.embedder.embed([query])[0]
+            with self._lock:
+                if len(_QUERIES) >= MAX_QUERIES_KEPT:
+                    _QUERIES.pop(next(iter(_QUERIES)))  # the oldest first
+                _QUERIES[key] = found
+        return found
+
     def _rank(self, rows: list[int], query: str) -> tuple[Candidate, ...]:
         if query.strip():
-            wanted = self.embedder.embed([query])[0]
+            wanted = self._query_vector(query)
             scores = [float(s) for s in self._rows(rows) @ wanted]
         else:
             scores = [0.0] * len(rows)  # nothing to compare with: the id order decides

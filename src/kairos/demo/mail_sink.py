@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,9 @@ def free_port() -> int:
 class MailSink:
     """Start with ``with MailSink(folder) as sink:``; ``sink.port`` is where to send."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, port: int | None = None) -> None:
         self.folder = folder
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(EmlFolder(folder), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> MailSink:
@@ -54,3 +55,9 @@ class MailSink:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+    def messages(self) -> list[EmailMessage]:
+        """Every message received so far, in arrival order."""
+        return [
+            message_from_bytes(path.read_bytes(), policy=default) for path in sorted(Path(self.folder).glob("*.eml"))
+        ]

@@ -25,6 +25,7 @@ from kairos.ingest.goals import import_goals
 from kairos.ingest.ical import import_calendar
 from kairos.ingest.idp import import_plans
 from kairos.ingest.people import import_people
+from kairos.ingest.preferences import Change, change_preferences
 from kairos.ingest.responses import record_response
 from kairos.ingest.reviews import import_reviews
 from kairos.ingest.three_sixty import import_three_sixty
@@ -35,7 +36,7 @@ from kairos.store import decisions as decision_store
 from kairos.store import frameworks as framework_store
 from kairos.store import people as people_store
 from kairos.store.queries import sent_nudges, stop_reason_counts
-from kairos.store.schema import feedback_campaigns, feedback_raters, meetings, moments
+from kairos.store.schema import digests, feedback_campaigns, feedback_raters, meetings, moments
 from kairos.store.schema import goals as goal_rows
 from kairos.worker.learn import settle_due
 from kairos.worker.runtime import build_runtime
@@ -49,7 +50,9 @@ END = datetime(2026, 3, 16, tzinfo=UTC)
 def _fresh(data_dir: Path) -> None:
     if data_dir.exists():
         unexpected = [
-            p.name for p in data_dir.iterdir() if p.name not in {"kairos.db", "kairos.db-wal", "kairos.db-shm", "mail"}
+            p.name
+            for p in data_dir.iterdir()
+            if p.name not in {"kairos.db", "kairos.db-wal", "kairos.db-shm", "mail", "secret.key", "cache"}
         ]
         if unexpected:
             raise KairosError(
@@ -93,6 +96,10 @@ def run_demo(data_dir: Path, out: Console) -> None:
         for person_id, sharing in (("nw-012", StyleSharing.PRIVATE), ("nw-006", StyleSharing.TEAM),
                                    ("nw-009", StyleSharing.TEAM)):  # fmt: skip
             set_style_sharing(db, person_id, sharing, by=person_id, now=feedback_at)
+        # How people chose to be reached: two take a daily digest, one wants nothing pushed (their inbox only), one
+        # keeps quiet mornings.
+        for person_id, change in _PREFERENCES:
+            change_preferences(db, person_id, change, by=person_id, enabled=["email"], now=feedback_at)
         with db.transaction() as conn:
             campaign = conn.execute(select(feedback_campaigns.c.name)).scalar_one()
             rated, responses = conn.execute(
@@ -121,6 +128,8 @@ def run_demo(data_dir: Path, out: Console) -> None:
             + " (some people have two instruments, some none); nw-012 keeps their style private, "
             "nw-006 and nw-009 share theirs with their teams."
         )
+        out.print("Preferences: nw-032 and nw-036 chose a daily digest (16:00 and the default 08:30), nw-047 reads "
+                  "Kairos in the inbox only, nw-015 keeps quiet hours until 10:00.")  # fmt: skip
         rt = build_runtime(settings, db)
         simulate(rt, START, SECOND_SNAPSHOT)
         recorded = _record_commitments(db, SECOND_SNAPSHOT)
@@ -142,6 +151,13 @@ def run_demo(data_dir: Path, out: Console) -> None:
               "recommendations wait for a person (kairos review list).")  # fmt: skip
     db.dispose()
 
+
+_PREFERENCES = (
+    ("nw-032", Change(pacing="digest", digest_time="16:00")),
+    ("nw-036", Change(pacing="digest")),
+    ("nw-047", Change(channel="inbox")),
+    ("nw-015", Change(quiet_hours="18:00-10:00")),
+)
 
 _COMMITMENTS = (
     (CommitmentKind.NEXT_STEP, "Send the draft to two reviewers before Friday and ask each for one concrete change."),
@@ -230,6 +246,13 @@ def _print_report(db, out: Console, mail: Path) -> None:  # type: ignore[no-unty
             f"{decision['rule']} → {decision['kind']}",
         )
     out.print(table)
+    channels = Counter(r.channel for r in sent_nudges(db))
+    with db.transaction() as conn:
+        digests_sent = conn.execute(select(func.count()).select_from(digests).where(digests.c.status == "delivered"))
+        digest_count = digests_sent.scalar_one()
+    out.print("Delivered by channel: " + ", ".join(f"{n} {c}" for c, n in channels.most_common())
+              + f"; {digest_count} daily digests gathered some of them. Every nudge is also in its recipient's "
+              "inbox (kairos inbox link PERSON).")  # fmt: skip
     counts = Counter(stop_reason_counts(db))
     out.print("Moments by how they ended: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common()))
     out.print(f"Read the messages in {mail.resolve()} (.eml files).")

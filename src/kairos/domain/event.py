@@ -52,6 +52,8 @@ class EventType(StrEnum):
     STYLE_SHARING_CHANGED = "style.sharing_changed"  # a person changed who may see their style facts
     FOCUS_CLOSED = "focus.closed"  # the evidence showed a focus's target level reached; the focus was closed
     RESPONSE_CAPTURED = "response.captured"  # a person answered a nudge (applied, not relevant, snooze, reflection)
+    CHANNEL_REJECTED = "channel.rejected"  # an inbound answer was refused (signature, replay, sender); no body kept
+    PREFERENCES_CHANGED = "preferences.changed"  # a person changed their channel, pacing or quiet hours
 
 
 @dataclass(frozen=True, slots=True)

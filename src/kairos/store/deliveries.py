@@ -28,6 +28,9 @@ def prepare(
     recipient_id: str,
     cap_exempt: bool,
     now: datetime,
+    primary: bool = True,
+    status: str = "prepared",
+    detail: str | None = None,
 ) -> None:
     conn.execute(
         deliveries.insert().values(
@@ -37,10 +40,61 @@ def prepare(
             channel=channel,
             recipient_id=recipient_id,
             cap_exempt=cap_exempt,
-            status="prepared",
+            status=status,
+            is_primary=primary,
             attempts=0,
+            detail=detail,
             updated_at=now,
         )
+    )
+
+
+def for_moment(conn: Connection, moment_id: int) -> list[Any]:
+    """The moment's deliveries, its primary ones (the person's own channel, then any fallback) first."""
+    return list(
+        conn.execute(
+            select(deliveries)
+            .where(deliveries.c.moment_id == moment_id)
+            .order_by(deliveries.c.is_primary.desc(), deliveries.c.id)
+        )
+    )
+
+
+def companions_due(conn: Connection, now: datetime, limit: int = 100) -> list[Any]:
+    """Companion deliveries (the calendar copy of a brief) whose retry time has come."""
+    return list(
+        conn.execute(
+            select(deliveries)
+            .where(
+                deliveries.c.is_primary.is_(False),
+                deliveries.c.status.in_(("prepared", "retry")),
+                deliveries.c.next_attempt_at <= now,
+            )
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+        )
+    )
+
+
+def waiting_for_digest(conn: Connection, recipient_id: str, channel: str) -> list[Any]:
+    """Deliveries held for the recipient's digest on ``channel`` that no digest has taken yet."""
+    return list(
+        conn.execute(
+            select(deliveries)
+            .where(
+                deliveries.c.recipient_id == recipient_id,
+                deliveries.c.channel == channel,
+                deliveries.c.status == "digest",
+                deliveries.c.digest_key.is_(None),
+            )
+            .order_by(deliveries.c.moment_id)
+        )
+    )
+
+
+def in_digest(conn: Connection, digest_key: str) -> list[Any]:
+    return list(
+        conn.execute(select(deliveries).where(deliveries.c.digest_key == digest_key).order_by(deliveries.c.moment_id))
     )
 
 
@@ -95,3 +149,20 @@ def last_counted(conn: Connection, recipient_id: str) -> datetime | None:
             deliveries.c.cap_exempt.is_(False),
         )
     ).scalar()
+
+
+def listed(conn: Connection, *, statuses: tuple[str, ...], channel: str | None, limit: int) -> list[Any]:
+    """Deliveries in these states, newest first (the dead letters an operator looks at)."""
+    query = select(deliveries).where(deliveries.c.status.in_(statuses))
+    if channel:
+        query = query.where(deliveries.c.channel == channel)
+    return list(conn.execute(query.order_by(deliveries.c.updated_at.desc()).limit(limit)))
+
+
+def requeue(conn: Connection, key: str, now: datetime, note: str) -> None:
+    """Give a dead-lettered delivery a fresh set of attempts (an operator fixed the cause)."""
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.idempotency_key == key)
+        .values(status="prepared", attempts=0, detail=note, updated_at=now, next_attempt_at=now)
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from kairos.domain.person import Person, PersonStatus
 from kairos.store.rows import upsert
-from kairos.store.schema import people
+from kairos.store.schema import email_aliases, people
 
 _FIELDS = (
     "name", "email", "manager_id", "role", "level", "team", "location", "time_zone", "start_date", "status",
@@ -130,3 +130,15 @@ def has_reports(conn: Connection, person_id: str) -> bool:
         ).first()
         is not None
     )
+
+
+def by_email(conn: Connection, email: str) -> str | None:
+    """The active person with this address (their own or an alias), compared without case."""
+    wanted = email.strip().lower()
+    found = conn.execute(
+        select(people.c.id).where(func.lower(people.c.email) == wanted, people.c.status == PersonStatus.ACTIVE.value)
+    ).scalar()
+    if found is not None:
+        return str(found)
+    alias = conn.execute(select(email_aliases.c.person_id).where(email_aliases.c.email == wanted)).scalar()
+    return str(alias) if alias is not None else None

@@ -195,6 +195,8 @@ nudges = Table(
     Column("html", Text, nullable=False),
     Column("why", Json, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime),  # when the recipient first opened it in the web inbox
+    Index("ix_nudges_recipient_created", "recipient_id", "created_at"),
 )
 
 deliveries = Table(
@@ -207,14 +209,93 @@ deliveries = Table(
     Column("channel", String(40), nullable=False),
     Column("recipient_id", String(100), nullable=False),
     Column("cap_exempt", Boolean, nullable=False),
-    # prepared → sending → delivered | failed | uncertain
+    # prepared → sending → delivered | retry | failed | uncertain; digest (waiting for the person's digest) →
+    # delivered with the digest
     Column("status", String(20), nullable=False),
+    # the person's own channel (primary) or one sent beside it (the calendar copy of a brief)
+    Column("is_primary", Boolean, nullable=False, default=True),
+    Column("digest_key", String(200)),  # the digest that carried it, for nudges held for a daily digest
+    Column("next_attempt_at", UtcDateTime),  # a companion's retry time (a primary's retry is its moment's due time)
     Column("attempts", Integer, nullable=False, default=0),
     Column("provider_id", String(300)),
     Column("detail", Text),
     Column("delivered_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_deliveries_recipient_status", "recipient_id", "status", "delivered_at"),
+    Index("ix_deliveries_moment", "moment_id"),
+    Index("ix_deliveries_channel_provider", "channel", "provider_id"),
+    Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# --- channels: how each person is reached, what they prefer, and what came back (D1–D7, loop steps 6–7) -----
+
+# A person's address on a channel: a Slack user id, a Teams conversation reference, a Matrix user and direct room.
+# Learned from an import, the CLI, an app installation or the channel's own lookup; one person per address.
+channel_addresses = Table(
+    "channel_addresses",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("address", String(500), nullable=False),
+    Column("detail", Json, nullable=False),  # what else the channel needs (a Teams serviceUrl, a Matrix room id)
+    Column("source", String(100), nullable=False),  # import | cli | lookup | install
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "address", name="uq_channel_addresses_channel_address"),
+)
+
+# What a person chose: their channel, the channels they opted out of, real time or a daily digest, their own quiet
+# hours. No row means the organization's defaults.
+channel_preferences = Table(
+    "channel_preferences",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("channel", String(40)),  # None: the organization's order
+    Column("opted_out", Json, nullable=False),  # channel names
+    Column("pacing", String(20), nullable=False),  # realtime | digest
+    Column("digest_time", String(5)),  # HH:MM local; None: the organization's digest time
+    Column("quiet_start", String(5)),  # HH:MM local; both None: the organization's quiet hours
+    Column("quiet_end", String(5)),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One daily digest per person and channel: the ledger row that makes it exactly-once, like a delivery's.
+digests = Table(
+    "digests",
+    metadata,
+    Column("key", String(200), primary_key=True),  # digest-<person>-<local date>/<channel>
+    Column("recipient_id", String(100), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("moment_ids", Json, nullable=False),
+    Column("status", String(20), nullable=False),  # prepared → sending → delivered | retry | failed | uncertain
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("provider_id", String(300)),
+    Column("detail", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+)
+
+# Every answer that came in through a channel, by the provider's own id: a replayed request finds its row and
+# changes nothing.
+inbound_receipts = Table(
+    "inbound_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(40), nullable=False),
+    Column("external_id", String(300), nullable=False),
+    Column("response_id", Integer),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "external_id", name="uq_inbound_receipts_channel_external_id"),
+)
+
+# Where a polling channel left off (the Matrix sync token), so a restart reads each reply once.
+channel_cursors = Table(
+    "channel_cursors",
+    metadata,
+    Column("channel", String(40), primary_key=True),
+    Column("cursor", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 # SCIM 2.0 provisioning (api/scim): every User and Group as its client stored it (the full resource JSON,

@@ -20,7 +20,6 @@ from kairos.compose.composer import CompositionInput, StyleContext, compose
 from kairos.compose.library import ContentItem, query_text
 from kairos.compose.templates import StyleSelection
 from kairos.decide.policy import Learned, Situation, decide
-from kairos.deliver.base import Receipt, ReceiptStatus
 from kairos.domain.commitment import Commitment, visible_to
 from kairos.domain.decision import Cadence, Decision, InterventionKind, decision_from_dict
 from kairos.domain.event import Event, EventType, content_id
@@ -37,6 +36,7 @@ from kairos.profiles.relationship import relate
 from kairos.profiles.service import team_view, visible_profile
 from kairos.profiles.team import joiner_briefing
 from kairos.store import agreements as agreement_store
+from kairos.store import channels as channel_store
 from kairos.store import decisions as decision_store
 from kairos.store import deliveries as delivery_store
 from kairos.store import events as event_log
@@ -47,12 +47,18 @@ from kairos.store import meetings as meeting_store
 from kairos.store import moments as moment_store
 from kairos.store import nudges as nudge_store
 from kairos.store import people as people_store
+from kairos.worker.deliver import (
+    deliverable,
+    fall_back,
+    meeting_ref,
+    person_quiet_window,
+    plan_deliveries,
+    record_primary,
+    send_digest,
+    send_one,
+)
 from kairos.worker.learner import learner_state
 from kairos.worker.runtime import Runtime
-
-CHANNEL = "email"  # per-person channel preferences replace this with the issue that brings more channels
-MAX_ATTEMPTS = 5
-BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=25), timedelta(hours=2))
 
 
 class _Stop(Exception):
@@ -64,16 +70,14 @@ class _Stop(Exception):
 
 def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> StopReason | None:
     """Run one claimed moment to its end (or reschedule it). Returns its stop reason, None if not finished."""
-    channel = rt.channels[CHANNEL]
-    key = delivery_store.idempotency_key(moment_id, CHANNEL)
     with rt.db.transaction() as conn:
         row = moment_store.get(conn, moment_id)
         if row.claimed_by != token:
             return None  # another worker took it over after our lease ran out
-        delivery = delivery_store.get_by_key(conn, key)
-        if delivery is None:
+        if not delivery_store.for_moment(conn, moment_id):
             try:
-                _prepare(rt, conn, row, key, now)
+                if _prepare(rt, conn, row, now):
+                    return None  # held for the person's daily digest
             except _Stop as stop:
                 trace = moment_store.trace_with(row, stop.step)
                 if stop.reschedule_to is not None:
@@ -82,10 +86,20 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
                 assert stop.reason is not None
                 moment_store.finish(conn, moment_id, stop.reason, trace, now)
                 return stop.reason
-        elif delivery.status == "delivered":
-            note = f"already delivered ({delivery.provider_id}); recorded after a restart"
+            row = moment_store.get(conn, moment_id)
+        active = [d for d in delivery_store.for_moment(conn, moment_id) if d.is_primary][-1]
+        key = active.idempotency_key
+        channel = rt.channels.get(active.channel)
+        if active.status == "digest":
+            pass  # sent below, outside this transaction, with the rest of the recipient's digest
+        elif active.status == "delivered":
+            note = f"already delivered ({active.provider_id}); recorded after a restart"
             return _end(conn, row, StopReason.DELIVERED, TraceStep("deliver", "done", note), now)
-        elif delivery.status == "sending" and not channel.resend_is_safe:
+        elif channel is None:
+            detail = f"{active.channel} is no longer configured"
+            delivery_store.set_status(conn, key, "failed", now, detail=detail)
+            return fall_back(rt, conn, row, active, detail, now)
+        elif active.status == "sending" and not channel.resend_is_safe:
             detail = (
                 f"a worker stopped while {channel.name} was accepting the message; not sent again, to avoid "
                 f"a duplicate (delivery key {key})"
@@ -96,48 +110,38 @@ def process_moment(rt: Runtime, moment_id: int, token: str, now: datetime) -> St
             detail = f"skipped: expired at {row.expires_at.isoformat()} before a retry could deliver it"
             step = TraceStep("rules/expiry", "fail", detail)
             return _end(conn, row, StopReason.EXPIRED, step, now, delivery=(key, "failed"))
-        nudge = _stored_nudge(conn, moment_id)
+        nudge = deliverable(rt, conn, row, active, now)
         if nudge is None:
             step = TraceStep("rules/recipient", "fail", "skipped: recipient no longer active")
             return _end(conn, row, StopReason.RECIPIENT_INACTIVE, step, now, delivery=(key, "failed"))
-
-    def mark_in_flight() -> None:
-        with rt.db.transaction() as c:
-            delivery_store.mark_sending(c, key, now)
-
-    receipt = channel.send(nudge, key, mark_in_flight)
+        if active.attempts > 0 or active.status == "digest":
+            quiet = _quiet_check(rt, conn, row, now)  # a retry or a digest due in quiet hours waits for the morning
+            if quiet is not None:
+                return quiet if isinstance(quiet, StopReason) else None
+    if active.status == "digest":
+        return send_digest(rt, row, active, now)
+    assert channel is not None
+    receipt = send_one(rt, channel, nudge, key, row.recipient_id, now)
     with rt.db.transaction() as conn:
-        return _record(conn, moment_store.get(conn, moment_id), key, channel.name, receipt, now)
+        return record_primary(rt, conn, moment_store.get(conn, moment_id), delivery_store.get_by_key(conn, key),
+                              receipt, now)  # fmt: skip
 
 
-def _record(conn: Connection, row: Any, key: str, channel: str, receipt: Receipt, now: datetime) -> StopReason | None:
-    """Write down what the channel answered: delivered, a retry with backoff, or a failure."""
-    attempts = delivery_store.get_by_key(conn, key).attempts + 1
-    if receipt.status is ReceiptStatus.DELIVERED:
-        delivery_store.set_status(
-            conn, key, "delivered", now, provider_id=receipt.provider_id, detail=receipt.detail,
-            delivered_at=now, attempts=attempts,
-        )  # fmt: skip
-        zone = ZoneInfo(row.time_zone)
-        sent = f"sent: {channel}, {now.astimezone(zone):%a %d %b %H:%M} {zone.key}"
-        return _end(
-            conn,
-            row,
-            StopReason.DELIVERED,
-            TraceStep("deliver", "done", sent, {"provider_id": receipt.provider_id}),
-            now,
-        )
-    if receipt.status is ReceiptStatus.RETRYABLE and attempts < MAX_ATTEMPTS:
-        retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
-        delivery_store.set_status(conn, key, "retry", now, detail=receipt.detail, attempts=attempts)
-        note = f"attempt {attempts} failed ({receipt.detail}); retry at {retry_at.isoformat()}"
-        moment_store.reschedule(
-            conn, row.id, retry_at, moment_store.trace_with(row, TraceStep("deliver", "error", note))
-        )
+def _quiet_check(rt: Runtime, conn: Connection, row: Any, now: datetime) -> StopReason | bool | None:
+    """None outside the person's quiet hours; else the moment waits for their end (True) or, expiring first, ends."""
+    recipient = people_store.get(conn, row.recipient_id)
+    zone = ZoneInfo(recipient.time_zone if recipient else row.time_zone)
+    window = person_quiet_window(rt, channel_store.preference(conn, row.recipient_id))
+    local = now.astimezone(zone)
+    if not window.contains(local.time()):
         return None
-    delivery_store.set_status(conn, key, "failed", now, detail=receipt.detail, attempts=attempts)
-    note = f"failed after {attempts} attempt(s): {receipt.detail}"
-    return _end(conn, row, StopReason.DELIVERY_FAILED, TraceStep("deliver", "error", note), now)
+    later = window.end_after(local)
+    if row.expires_at is None or later < row.expires_at:
+        step = TraceStep("rules/quiet_hours", "skip", f"deferred: quiet hours until {later:%H:%M} {zone.key}")
+        moment_store.reschedule(conn, row.id, later, moment_store.trace_with(row, step))
+        return True
+    step = TraceStep("rules/quiet_hours", "fail", f"skipped: quiet hours ({local:%H:%M} {zone.key})")
+    return _end(conn, row, StopReason.QUIET_HOURS, step, now)
 
 
 def _end(
@@ -323,24 +327,9 @@ def _team_context(rt: Runtime, conn: Connection, recipient: Person, newcomer: Pe
                         team_names=names)  # fmt: skip
 
 
-def _stored_nudge(conn: Connection, moment_id: int) -> Nudge | None:
-    stored = nudge_store.for_moment(conn, moment_id)
-    recipient = people_store.get(conn, stored.recipient_id)
-    if recipient is None:
-        return None
-    return Nudge(
-        recipient_id=recipient.id,
-        recipient_email=recipient.email,
-        recipient_name=recipient.name,
-        subject=stored.subject,
-        text=stored.text,
-        html=stored.html,
-        why=stored.why,
-    )
-
-
-def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -> None:
-    """Check the delivery-time rules, decide and compose; store the nudge and a prepared delivery."""
+def _prepare(rt: Runtime, conn: Connection, row: Any, now: datetime) -> bool:
+    """Check the delivery-time rules, decide and compose; store the nudge and its deliveries. True when the nudge
+    is held for the person's daily digest (the moment was rescheduled to it)."""
     steps: list[TraceStep] = []
     recipient = people_store.get(conn, row.recipient_id)
     if recipient is None:
@@ -353,8 +342,9 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
             StopReason.EXPIRED, TraceStep("rules/expiry", "fail", f"skipped: expired at {row.expires_at.isoformat()}")
         )
     local = now.astimezone(zone)
-    if rt.quiet.contains(local.time()):
-        later = rt.quiet.end_after(local)
+    quiet = person_quiet_window(rt, channel_store.preference(conn, recipient.id))
+    if quiet.contains(local.time()):
+        later = quiet.end_after(local)
         if row.expires_at is None or later < row.expires_at:
             raise _Stop(
                 None,
@@ -435,7 +425,8 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
         )
     if decision.kind is InterventionKind.PAUSE:
         raise _Stop(StopReason.PAUSED, steps[-1])
-    if decision.cadence is Cadence.SLOWER and not row.cap_exempt:
+    if decision.cadence is Cadence.SLOWER and not row.cap_exempt and "snoozed_from" not in row.context:
+        # (a snoozed nudge coming back is what the person asked for; the slower cadence applies to the next ones)
         last = delivery_store.last_counted(conn, recipient.id)
         if last is not None and now - last < SLOWER_GAP:
             raise _Stop(StopReason.PAUSED, TraceStep("rules/cadence", "fail", f"paused: a slower cadence after a "
@@ -473,14 +464,17 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, key: str, now: datetime) -
     )
     steps.append(TraceStep("compose", "done", f"template {action.template}, {len(nudge.why['facts'])} facts cited"))
     nudge_id = nudge_store.add(conn, row.id, nudge, now)
-    delivery_store.prepare(
-        conn,
-        key=key,
-        moment_id=row.id,
-        nudge_id=nudge_id,
-        channel=CHANNEL,
-        recipient_id=recipient.id,
-        cap_exempt=row.cap_exempt,
-        now=now,
-    )
+    routed, digest_at = plan_deliveries(rt, conn, row, recipient, nudge_id, _with_meeting(nudge, meeting, row), now)
+    steps.extend(routed)
+    if digest_at is not None:
+        moment_store.reschedule(conn, row.id, digest_at, moment_store.trace_with(row, *steps))
+        return True
     moment_store.set_trace(conn, row.id, moment_store.trace_with(row, *steps))
+    return False
+
+
+def _with_meeting(nudge: Nudge, meeting: Any, row: Any) -> Nudge:
+    """The nudge as companion channels judge it: a brief about a meeting carries the meeting."""
+    if meeting is None:
+        return nudge
+    return replace(nudge, moment_id=row.id, meeting=meeting_ref(meeting))

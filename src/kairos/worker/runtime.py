@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from kairos.compose.templates import Template, load_templates
 from kairos.decide.policy_file import PolicyFile, load_policy
 from kairos.deliver.base import Channel
 from kairos.deliver.registry import build_channels
+from kairos.deliver.tokens import Signer, signer
 from kairos.errors import PolicyError
 from kairos.plays.library import LoadedPlay, load_plays
 from kairos.plays.matcher import CompiledPlay, compile_play
@@ -32,6 +34,11 @@ class Runtime:
     styles: StyleMapping  # the style mapping (bundled, with the organization's files), checked at start
     policy: PolicyFile  # the intervention policy file, checked at start
     content: ContentLibrary  # the content library (its vectors are computed on first use)
+
+    @functools.cached_property
+    def signer(self) -> Signer:
+        """Signs links and reply addresses; the key is read (or made) on first use, not at start."""
+        return signer(self.settings)
 
     @property
     def quiet(self) -> QuietWindow:

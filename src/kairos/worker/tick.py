@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kairos.clock import Clock
+from kairos.deliver.base import Channel
+from kairos.deliver.inbound import drain
 from kairos.domain.event import EventType
 from kairos.domain.moment import StopReason, TraceStep
 from kairos.plays.slots import contest
@@ -19,6 +21,7 @@ from kairos.store import events as event_log
 from kairos.store import moments as moment_store
 from kairos.store import slots as slot_store
 from kairos.store import stall as stall_store
+from kairos.worker.deliver import due_companions
 from kairos.worker.learn import settle_due
 from kairos.worker.plan import plan
 from kairos.worker.process import process_moment
@@ -36,6 +39,8 @@ class TickReport:
     stalls_found: int = 0  # focus.stalled events recorded
     deduplicated: int = 0  # moments that lost their slot to a higher-priority moment
     decisions_settled: int = 0  # decisions whose outcome window passed: their rewards updated the policy
+    answers: int = 0  # answers read from channels that are polled (Matrix)
+    companions: int = 0  # companion deliveries sent or retried (the calendar copy of a brief)
 
     def add(self, other: TickReport) -> None:
         self.events_planned += other.events_planned
@@ -45,10 +50,13 @@ class TickReport:
         self.stalls_found += other.stalls_found
         self.deduplicated += other.deduplicated
         self.decisions_settled += other.decisions_settled
+        self.answers += other.answers
+        self.companions += other.companions
 
 
 def tick(rt: Runtime, now: datetime) -> TickReport:
     report = TickReport()
+    report.answers = poll_channels(rt, now)
     report.stalls_found = watch_for_stalls(rt, now)
     report.events_planned, report.moments_created = plan(rt, now)
     report.deduplicated = settle_slots(rt, now)
@@ -58,6 +66,7 @@ def tick(rt: Runtime, now: datetime) -> TickReport:
         with rt.db.transaction() as conn:
             token, ids = moment_store.claim_due(conn, now, rt.settings.claim_batch, lease)
         if not ids:
+            report.companions = due_companions(rt, now)
             return report
         for moment_id in ids:
             reason = _run_one(rt, moment_id, token, now)
@@ -65,6 +74,20 @@ def tick(rt: Runtime, now: datetime) -> TickReport:
                 report.deferred += 1
             else:
                 report.finished[reason.value] += 1
+
+
+def poll_channels(rt: Runtime, now: datetime) -> int:
+    """Read the answers waiting on channels that are polled rather than called back; one failing channel is logged
+    and does not stop the tick (its cursor stays, so nothing is lost)."""
+    taken = 0
+    for channel in rt.channels.values():
+        if type(channel).poll is Channel.poll:
+            continue
+        try:
+            taken += drain(rt.db, channel, now, working_days=tuple(rt.settings.working_days)).accepted
+        except Exception:
+            log.exception("reading answers from %s failed", channel.name)
+    return taken
 
 
 def watch_for_stalls(rt: Runtime, now: datetime) -> int:
