@@ -34,6 +34,7 @@ from kairos.store import moments as moment_store
 from kairos.store.schema import deliveries, digests, moments
 from kairos.worker.dead_letters import retry_dead_letter
 from kairos.worker.review import approve
+from kairos.worker.runtime import Runtime
 from kairos.worker.tick import tick
 from tests.factories import people_csv
 from tests.support.loop import runtime, small_org
@@ -208,17 +209,15 @@ def _promote_rep(db: Database, tmp: Path, now: datetime) -> None:
     import_people(db, tmp / "people2.csv", as_of=now.date(), now=now)
 
 
-def test_a_daily_digest_gathers_held_nudges_into_one_message_while_briefs_still_go_on_time(
-    db: Database, tmp_path: Path, sink: MailSink
-) -> None:
-    small_org(db, tmp_path)
+def _held_promotion(db: Database, tmp: Path, rt: Runtime) -> Any:
+    """rep takes a 09:15 digest; their promotion nudge (approved by a coach) is held for Wednesday's digest."""
+    small_org(db, tmp)
     change_preferences(db, "rep", Change(pacing="digest", digest_time="09:15"), by="rep", enabled=["email"],
                        now=DUE)  # fmt: skip
-    rt = runtime(db, tmp_path, _channels(sink))
     tick(rt, DUE)
     tip = _moment(db, "rep", "employee-tip")
     assert tip.stop_reason == "delivered"  # it expires at the 1:1, before any digest: it goes now
-    _promote_rep(db, tmp_path, datetime(2026, 3, 3, 10, tzinfo=UTC))
+    _promote_rep(db, tmp, datetime(2026, 3, 3, 10, tzinfo=UTC))
     tick(rt, datetime(2026, 3, 3, 10, tzinfo=UTC))  # plans the promotion nudge for Wednesday 09:00 Berlin
     tick(rt, datetime(2026, 3, 4, 8, tzinfo=UTC))  # a transition plan waits for a person's approval first
     with db.transaction() as conn:
@@ -226,6 +225,63 @@ def test_a_daily_digest_gathers_held_nudges_into_one_message_while_briefs_still_
     approve(db, item.id, by="coach", note="fine", now=datetime(2026, 3, 4, 8, 5, tzinfo=UTC))
     tick(rt, datetime(2026, 3, 4, 8, 5, tzinfo=UTC))
     [promo] = [m for m in _rows(db, moments, moments.c.play_id == "promotion") if m.stop_reason is None]
+    return promo
+
+
+class WorkerDied(BaseException):
+    """Stands for the process being killed: nothing in the worker catches it."""
+
+
+def test_a_worker_that_dies_while_the_digest_is_being_accepted_never_sends_it_twice(
+    db: Database, tmp_path: Path
+) -> None:
+    class DiesAfterCommitPoint(Recorder):
+        def send(self, nudge: Nudge, address: Address | None, key: str, mark: Callable[[], None]) -> Receipt:
+            if nudge.digest and not any(sent.digest for sent, _, _ in self.sent):
+                mark()
+                self.sent.append((nudge, address, key))
+                raise WorkerDied
+            return super().send(nudge, address, key, mark)
+
+    chat = DiesAfterCommitPoint("chat")
+    rt = runtime(db, tmp_path, {"chat": chat, "inbox": InboxChannel()}, delivery={"channels": ["chat"]},
+                 claim_lease_seconds=60)  # fmt: skip
+    promo = _held_promotion(db, tmp_path, rt)
+    at = promo.due_at
+    sent_before = len(chat.sent)
+    with pytest.raises(WorkerDied):
+        tick(rt, at)
+    tick(rt, at + timedelta(minutes=2))  # the dead worker's lease is over: another worker takes the moment
+    [promo] = _rows(db, moments, moments.c.id == promo.id)
+    assert promo.stop_reason == "delivery_uncertain" and len(chat.sent) == sent_before + 1
+    [digest] = _rows(db, digests)
+    assert digest.status == "uncertain" and "not sent again" in digest.detail
+
+
+def test_nudges_held_for_a_digest_count_against_the_weekly_cap(db: Database, tmp_path: Path, sink: MailSink) -> None:
+    rt = runtime(db, tmp_path, _channels(sink), weekly_cap=2)  # rep's 1:1 tip went out on Monday: one of two
+    promo = _held_promotion(db, tmp_path, rt)
+    with db.transaction() as conn:  # another nudge for rep the same morning
+        second = moment_store.plan_again(
+            conn,
+            promo,
+            suffix="second",
+            due_at=datetime(2026, 3, 4, 8, 10, tzinfo=UTC),
+            expires_at=datetime(2026, 3, 6, tzinfo=UTC),
+            context={},
+            step=TraceStep("test", "done", "a second nudge"),
+            now=promo.created_at,
+        )
+    tick(rt, datetime(2026, 3, 4, 8, 10, tzinfo=UTC))
+    [copy] = _rows(db, moments, moments.c.id == second)
+    assert copy.stop_reason == "weekly_cap" and "weekly cap 2/2" in copy.trace[-1]["detail"]
+
+
+def test_a_daily_digest_gathers_held_nudges_into_one_message_while_briefs_still_go_on_time(
+    db: Database, tmp_path: Path, sink: MailSink
+) -> None:
+    rt = runtime(db, tmp_path, _channels(sink))
+    promo = _held_promotion(db, tmp_path, rt)
     assert promo.due_at == datetime(2026, 3, 4, 8, 15, tzinfo=UTC)  # 09:15 Berlin, today
     assert "held for the daily digest at Wed 09:15 Europe/Berlin" in promo.trace[-1]["detail"]
     with db.transaction() as conn:  # a second nudge for rep becomes due before the digest goes

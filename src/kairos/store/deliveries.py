@@ -125,6 +125,21 @@ def counted_between(conn: Connection, recipient_id: str, start: datetime, end: d
     )
 
 
+def held_for_digest(conn: Connection, recipient_id: str) -> int:
+    """Nudges that count against the weekly cap and wait for the recipient's daily digest."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(deliveries)
+            .where(
+                deliveries.c.recipient_id == recipient_id,
+                deliveries.c.status == "digest",
+                deliveries.c.cap_exempt.is_(False),
+            )
+        ).scalar_one()
+    )
+
+
 def last_delivered(conn: Connection, recipient_id: str, play_id: str, action: str) -> datetime | None:
     return conn.execute(
         select(func.max(deliveries.c.delivered_at))

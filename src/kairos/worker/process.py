@@ -378,7 +378,10 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, now: datetime) -> bool:
                 ),
             )
     week_start, week_end = local_week(now, zone)
-    sent_this_week = delivery_store.counted_between(conn, recipient.id, week_start, week_end)
+    # nudges held for the person's digest count too: they will arrive, just gathered
+    sent_this_week = delivery_store.counted_between(conn, recipient.id, week_start, week_end) + (
+        delivery_store.held_for_digest(conn, recipient.id)
+    )
     cap = rt.settings.weekly_cap
     if not row.cap_exempt:
         if sent_this_week >= cap:
