@@ -37,7 +37,7 @@ from kairos.worker.review import approve
 from kairos.worker.runtime import Runtime
 from kairos.worker.tick import tick
 from tests.factories import people_csv
-from tests.support.loop import runtime, small_org
+from tests.support.loop import runtime, small_org, weekly_one_on_one
 from tests.support.servers import free_port
 
 DUE = datetime(2026, 3, 2, 8, 45, tzinfo=UTC)  # the first 1:1's brief (boss) and tip (rep) are due
@@ -142,6 +142,8 @@ def test_a_channel_that_cannot_reach_the_person_falls_back_to_the_next_one(
     assert rows[0].detail == "cannot reach the person: account_inactive"
     fallback = next(s for s in brief.trace if s["path"] == "deliver/fallback")
     assert "chat cannot reach the person: account_inactive; falling back to email" in fallback["detail"]
+    said = " ".join(" ".join(m.get_body(("plain",)).get_content().split()) for m in sink.messages())
+    assert "You got this on email because chat could not deliver it, and email is the organization's" in said
 
 
 def test_retries_spread_out_then_the_delivery_is_dead_lettered_and_the_next_channel_takes_over(
@@ -163,6 +165,9 @@ def test_retries_spread_out_then_the_delivery_is_dead_lettered_and_the_next_chan
     rows = _rows(db, deliveries, deliveries.c.moment_id == tip.id)
     assert [(r.channel, r.status, r.attempts) for r in rows] == [("chat", "failed", 3), ("email", "delivered", 1)]
     assert rows[0].detail == "dead-lettered after 3 attempts: ratelimited"
+    assert len(chat.sent) == 3 and all(  # every try says why this channel, not how the last one went
+        "because chat is the organization's first channel that reaches you" in n.delivery_note for n, _, _ in chat.sent
+    )
     assert [s["detail"][:20] for s in tip.trace if s["path"] == "deliver"][:2] == [
         "chat attempt 1 faile", "chat attempt 2 faile"]  # fmt: skip
 
@@ -391,3 +396,26 @@ def test_a_connection_lost_after_the_commit_point_is_never_resent_unless_the_cha
     tick(rt, tip.due_at)
     assert _moment(db, "rep", "employee-tip").stop_reason == "delivered" and len(deduplicating.sent) == 2
     assert len(sink.messages()) == 0
+
+
+def test_a_companion_left_sending_by_a_dead_worker_is_sent_again_after_the_lease_when_that_is_safe(
+    db: Database, tmp_path: Path, sink: MailSink
+) -> None:
+    class DiesOnce(Recorder):
+        def send(self, nudge: Nudge, address: Address | None, key: str, mark: Callable[[], None]) -> Receipt:
+            if not self.sent:
+                mark()
+                self.sent.append((nudge, address, key))
+                raise WorkerDied
+            return super().send(nudge, address, key, mark)
+
+    small_org(db, tmp_path, [weekly_one_on_one()])
+    calendar = DiesOnce("calendar", companion=True)
+    calendar.resend_is_safe = True  # writing the same section into a meeting twice changes nothing
+    rt = runtime(db, tmp_path, _channels(sink, calendar), claim_lease_seconds=60)
+    with pytest.raises(WorkerDied):
+        tick(rt, DUE)
+    assert {r.status for r in _rows(db, deliveries, deliveries.c.channel == "calendar")} >= {"sending"}
+    tick(rt, DUE + timedelta(minutes=2))
+    assert {r.status for r in _rows(db, deliveries, deliveries.c.channel == "calendar")} == {"delivered"}
+    assert len(calendar.sent) == 3  # the interrupted one again, and the other brief's copy

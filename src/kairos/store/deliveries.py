@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from kairos.store.schema import deliveries, moments
 
@@ -30,7 +30,8 @@ def prepare(
     now: datetime,
     primary: bool = True,
     status: str = "prepared",
-    detail: str | None = None,
+    reason: str | None = None,
+    next_attempt_at: datetime | None = None,
 ) -> None:
     conn.execute(
         deliveries.insert().values(
@@ -43,7 +44,8 @@ def prepare(
             status=status,
             is_primary=primary,
             attempts=0,
-            detail=detail,
+            reason=reason,
+            next_attempt_at=next_attempt_at,
             updated_at=now,
         )
     )
@@ -60,15 +62,18 @@ def for_moment(conn: Connection, moment_id: int) -> list[Any]:
     )
 
 
-def companions_due(conn: Connection, now: datetime, limit: int = 100) -> list[Any]:
-    """Companion deliveries (the calendar copy of a brief) whose retry time has come."""
+def companions_due(conn: Connection, now: datetime, stale_before: datetime, limit: int = 100) -> list[Any]:
+    """Companion deliveries (the calendar copy of a brief) whose time has come, and ones left ``sending`` since
+    before ``stale_before`` by a worker that stopped."""
     return list(
         conn.execute(
             select(deliveries)
             .where(
                 deliveries.c.is_primary.is_(False),
-                deliveries.c.status.in_(("prepared", "retry")),
-                deliveries.c.next_attempt_at <= now,
+                or_(
+                    and_(deliveries.c.status.in_(("prepared", "retry")), deliveries.c.next_attempt_at <= now),
+                    and_(deliveries.c.status == "sending", deliveries.c.updated_at < stale_before),
+                ),
             )
             .order_by(deliveries.c.next_attempt_at)
             .limit(limit)

@@ -214,6 +214,7 @@ deliveries = Table(
     Column("status", String(20), nullable=False),
     # the person's own channel (primary) or one sent beside it (the calendar copy of a brief)
     Column("is_primary", Boolean, nullable=False, default=True),
+    Column("reason", String(500)),  # why this channel (said in the message); `detail` says how the last try went
     Column("digest_key", String(200)),  # the digest that carried it, for nudges held for a daily digest
     Column("next_attempt_at", UtcDateTime),  # a companion's retry time (a primary's retry is its moment's due time)
     Column("attempts", Integer, nullable=False, default=0),

@@ -5,7 +5,8 @@ organization's order, else the web inbox. A companion channel (the calendar copy
 beside it. Every delivery row is a ledger entry keyed by (moment, channel):
 
     prepared ─▶ sending ─▶ delivered
-        │           └──▶ uncertain   (a worker died while the provider was accepting it; not resent)
+        │           └──▶ uncertain   (the provider may have it: a worker died or the connection broke after the
+        │                             commit point; not resent unless the provider deduplicates)
         ├──▶ retry ─▶ … (backoff with jitter) ─▶ failed  (dead-lettered with the reason after the last try)
         └──▶ digest ─▶ delivered with the person's daily digest
 
@@ -87,7 +88,7 @@ def plan_deliveries(rt: Runtime, conn: Connection, row: Any, recipient: Person, 
     delivery_store.prepare(
         conn, key=delivery_store.idempotency_key(row.id, chosen.channel), moment_id=row.id, nudge_id=nudge_id,
         channel=chosen.channel, recipient_id=recipient.id, cap_exempt=row.cap_exempt, now=now,
-        status="digest" if digest_at else "prepared", detail=chosen.reason,
+        status="digest" if digest_at else "prepared", reason=chosen.reason,
     )  # fmt: skip
     steps.append(TraceStep("deliver/route", "pass", f"{chosen.channel}: {chosen.reason}", {"channel": chosen.channel}))
     for name, channel in rt.channels.items():
@@ -95,10 +96,8 @@ def plan_deliveries(rt: Runtime, conn: Connection, row: Any, recipient: Person, 
             delivery_store.prepare(
                 conn, key=delivery_store.idempotency_key(row.id, name), moment_id=row.id, nudge_id=nudge_id,
                 channel=name, recipient_id=recipient.id, cap_exempt=row.cap_exempt, now=now, primary=False,
-                detail="sent beside the person's channel",
+                reason="sent beside the person's channel", next_attempt_at=now,
             )  # fmt: skip
-            delivery_store.set_status(conn, delivery_store.idempotency_key(row.id, name), "prepared", now,
-                                      next_attempt_at=now)  # fmt: skip
             steps.append(TraceStep("deliver/route", "pass", f"{name}: also sent there ({label(name)})"))
     if digest_at is not None:
         zone = ZoneInfo(recipient.time_zone)
@@ -141,7 +140,7 @@ def deliverable(rt: Runtime, conn: Connection, row: Any, delivery: Any, now: dat
         subject=stored.subject, text=stored.text, html=stored.html, why=stored.why, moment_id=row.id, links=links,
         meeting=meeting_ref(meeting) if meeting is not None else None,
     )  # fmt: skip
-    return replace(nudge, delivery_note=_note(rt, delivery.channel, delivery.detail or "", links))
+    return replace(nudge, delivery_note=_note(rt, delivery.channel, delivery.reason or "", links))
 
 
 def meeting_ref(meeting: Meeting) -> dict[str, Any]:
@@ -262,7 +261,7 @@ def fall_back(rt: Runtime, conn: Connection, row: Any, failed: Any, detail: str,
     delivery_store.prepare(
         conn, key=delivery_store.idempotency_key(row.id, nxt.channel), moment_id=row.id, nudge_id=failed.nudge_id,
         channel=nxt.channel, recipient_id=row.recipient_id, cap_exempt=row.cap_exempt, now=now,
-        detail=f"{label(failed.channel)} could not deliver it, and {nxt.reason}",
+        reason=f"{label(failed.channel)} could not deliver it, and {nxt.reason}",
     )  # fmt: skip
     step = TraceStep("deliver/fallback", "skip", f"{detail}; falling back to {nxt.channel} ({nxt.reason})")
     moment_store.reschedule(conn, row.id, now, moment_store.trace_with(row, step))
@@ -277,6 +276,16 @@ def send_companions(rt: Runtime, due: list[Any], row: Any, now: datetime) -> Non
             with rt.db.transaction() as conn:
                 delivery_store.set_status(conn, delivery.idempotency_key, "failed", now,
                                           detail=f"{delivery.channel} is no longer configured")  # fmt: skip
+            continue
+        if delivery.status == "sending" and not channel.resend_is_safe:
+            with rt.db.transaction() as conn:
+                delivery_store.set_status(
+                    conn,
+                    delivery.idempotency_key,
+                    "uncertain",
+                    now,
+                    detail="a worker stopped while it was being accepted; not sent again",
+                )
             continue
         with rt.db.transaction() as conn:
             nudge = deliverable(rt, conn, row, delivery, now)
@@ -307,7 +316,7 @@ def _record_companion(rt: Runtime, conn: Connection, delivery: Any, receipt: Rec
 def due_companions(rt: Runtime, now: datetime) -> int:
     """A tick step, after the moments ran: companion deliveries that are new or whose retry time has come."""
     with rt.db.transaction() as conn:
-        due = delivery_store.companions_due(conn, now)
+        due = delivery_store.companions_due(conn, now, now - timedelta(seconds=rt.settings.claim_lease_seconds))
         moments = {d.moment_id: moment_store.get(conn, d.moment_id) for d in due}
     for delivery in due:
         send_companions(rt, [delivery], moments[delivery.moment_id], now)

@@ -10,6 +10,7 @@ from kairos.compose.library import ContentLibrary, library_from_settings
 from kairos.compose.templates import Template, load_templates
 from kairos.decide.policy_file import PolicyFile, load_policy
 from kairos.deliver.base import Channel
+from kairos.deliver.channels.inbox import InboxChannel
 from kairos.deliver.registry import build_channels
 from kairos.deliver.tokens import Signer, signer
 from kairos.errors import PolicyError
@@ -56,8 +57,10 @@ def build_runtime(settings: Settings, db: Database, channels: dict[str, Channel]
     plays = {item.play.id: compile_play(item.play) for item in library if item.valid and item.play}
     if not plays:
         raise PolicyError(f"no valid play in {root / 'plays'}; run `kairos plays validate` to see why")
+    channels = dict(channels) if channels is not None else build_channels(settings)
+    channels.setdefault("inbox", InboxChannel())  # every nudge has somewhere to be, whatever else is configured
     return Runtime(
-        settings, db, library, plays, templates, channels if channels is not None else build_channels(settings),
+        settings, db, library, plays, templates, channels,
         style_mapping(settings.styles_dir), load_policy(policy_path(settings)), library_from_settings(settings),
     )  # fmt: skip
 

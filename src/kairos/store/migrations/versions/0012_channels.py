@@ -24,6 +24,7 @@ def upgrade() -> None:
     op.create_index("ix_nudges_recipient_created", "nudges", ["recipient_id", "created_at"])
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("is_primary", sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch.add_column(sa.Column("reason", sa.String(length=500), nullable=True))
         batch.add_column(sa.Column("digest_key", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("next_attempt_at", sa.DateTime(), nullable=True))
     op.create_index("ix_deliveries_moment", "deliveries", ["moment_id"])
@@ -96,6 +97,7 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("next_attempt_at")
         batch.drop_column("digest_key")
+        batch.drop_column("reason")
         batch.drop_column("is_primary")
     op.drop_index("ix_nudges_recipient_created", "nudges")
     with op.batch_alter_table("nudges") as batch:
