@@ -17,7 +17,8 @@ from kairos.clock import FrozenClock
 from kairos.deliver.tokens import Grant
 from kairos.demo.mail_sink import MailSink
 from kairos.store import Database
-from kairos.store.schema import events, moments, responses
+from kairos.store import agreements as agreement_store
+from kairos.store.schema import events, moments, nudges, responses
 from kairos.worker.runtime import Runtime
 from kairos.worker.tick import tick
 from tests.support.loop import runtime, small_org
@@ -148,3 +149,36 @@ def test_preferences_are_read_and_changed_with_their_own_link_and_a_bad_change_c
     assert saved.status_code == 200
     after = client.get("/api/v1/preferences", params={"token": token}).json()
     assert after["channel"] == "inbox" and after["pacing"] == "realtime" and after["quiet_hours"] is None
+
+
+def test_what_was_agreed_in_the_one_on_one_is_recorded_from_the_brief_or_tip_and_comes_back(
+    db: Database, world: tuple[Runtime, TestClient]
+) -> None:
+    rt, client = world
+    brief, tip = _moment(db, "boss"), _moment(db, "rep")
+    boss = {"Authorization": f"Bearer {_token(rt, 'boss', 'inbox')}"}
+    made = client.post(f"/api/v1/inbox/{brief.id}/commitments", headers=boss,
+                       json={"kind": "manager_action", "text": "Introduce Rita to the data team lead."})  # fmt: skip
+    assert made.status_code == 201 and made.json()["person"] == "rep"
+    assert made.json()["meeting"] == brief.context["meeting"]
+    rep = {"Authorization": f"Bearer {_token(rt, 'rep', 'inbox')}"}
+    own = client.post(f"/api/v1/inbox/{tip.id}/commitments", headers=rep,
+                      json={"kind": "next_step", "text": "Send the draft to two reviewers before Friday."})  # fmt: skip
+    assert own.status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/inbox/{brief.id}/commitments", headers=rep, json={"kind": "next_step", "text": "x"}
+        ).status_code
+        == 404
+    )  # boss's brief, not rep's
+    assert client.post(f"/api/v1/inbox/{tip.id}/commitments", headers=rep,
+                       json={"kind": "promise", "text": "x"}).status_code == 422  # fmt: skip
+    with db.transaction() as conn:
+        found = agreement_store.open_between(conn, "rep", "boss")
+    assert sorted(c.kind.value for c in found) == ["manager_action", "next_step"]
+    tick(rt, datetime(2026, 3, 9, 8, 45, tzinfo=UTC))  # the next 1:1: its brief brings both back
+    with db.transaction() as conn:
+        [again] = conn.execute(select(moments).where(moments.c.recipient_id == "boss", moments.c.id != brief.id,
+                                                     moments.c.stop_reason == "delivered")).all()  # fmt: skip
+        text = conn.execute(select(nudges.c.text).where(nudges.c.moment_id == again.id)).scalar_one()
+    assert "Introduce Rita to the data team lead." in text and "Send the draft to two reviewers" in text

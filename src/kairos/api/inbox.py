@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
@@ -23,14 +24,17 @@ from kairos.api.deps import Services, services
 from kairos.deliver.base import Answer, Rejected
 from kairos.deliver.inbound import accept
 from kairos.deliver.tokens import BadToken, Grant
+from kairos.domain.commitment import CommitmentKind, Visibility
 from kairos.domain.preferences import Preference
 from kairos.domain.response import ResponseKind
 from kairos.errors import InputError
+from kairos.ingest.agreements import record_commitment
 from kairos.ingest.preferences import Change, change_preferences
 from kairos.ingest.responses import MAX_REFLECTION
 from kairos.settings import Settings
 from kairos.store import channels as channel_store
 from kairos.store import inbox as inbox_store
+from kairos.store import moments as moment_store
 
 router = APIRouter(tags=["inbox"])
 MAX_PAGE = 100
@@ -119,6 +123,37 @@ def _answer(svc: Services, answer: Answer) -> Any:
         )
         return JSONResponse({"error": refused.reason, "detail": refused.detail}, status_code=status)
     return {"response": done.response_id, "moment_id": done.moment_id, "kind": done.kind}
+
+
+class CommitmentBody(BaseModel):
+    kind: CommitmentKind
+    text: str = Field(min_length=1, max_length=2000)
+    due: date | None = None
+    visibility: Visibility = Visibility.MANAGER
+
+
+@router.post("/api/v1/inbox/{moment_id}/commitments", status_code=201)
+def inbox_commitment(moment_id: int, body: CommitmentBody, svc: Svc, token: TokenQuery = None,
+                     authorization: AuthHeader = None) -> Any:  # fmt: skip
+    """Record what was agreed in the 1:1 a brief or tip was about (a next step, the manager's feedback or action);
+    it comes back in the next brief and tip until it is followed up (``docs/agreements.md``)."""
+    grant = _grant(svc, "inbox", token, authorization)
+    with svc.db.transaction() as conn:
+        item = inbox_store.one(conn, grant.person_id, moment_id)
+        row = moment_store.find(conn, moment_id)
+    if item is None or row is None:
+        return JSONResponse({"error": "not_found", "detail": f"no nudge {moment_id} in this inbox"}, 404)
+    meeting = row.context.get("meeting")
+    if not meeting:
+        return JSONResponse({"error": "invalid", "detail": "this nudge is not about a meeting"}, 400)
+    try:
+        done = record_commitment(svc.db, person_id=row.subject_id or row.recipient_id, kind=body.kind,
+                                 text=body.text, by=grant.person_id, now=svc.clock.now(), meeting_key=meeting,
+                                 due=body.due, visibility=body.visibility,
+                                 origin="POST /api/v1/inbox/{moment}/commitments")  # fmt: skip
+    except InputError as exc:
+        return JSONResponse({"error": "invalid", "detail": str(exc)}, status_code=400)
+    return {"commitment": done.id, "person": done.person_id, "kind": done.kind.value, "meeting": meeting}
 
 
 class PreferencesBody(BaseModel):
