@@ -546,21 +546,25 @@ def run(
                 markup=False,
                 highlight=False,
             )
-    if once:
-        report = tick(rt, _parse_now(now))
-        finished = ", ".join(f"{n} {r}" for r, n in sorted(report.finished.items())) or "nothing due"
-        out.print(
-            f"planned {report.events_planned} events into {report.moments_created} moments; finished: {finished}; "
-            f"deferred {report.deferred}"
-        )
-        return
-    clock = ShiftedClock(_parse_now(now)) if now else SystemClock()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    out.print("Kairos worker running; Ctrl-C to stop.")
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
-        run_forever(rt, clock, interval, lambda: bool(stopping))
+    try:
+        if once:
+            report = tick(rt, _parse_now(now))
+            finished = ", ".join(f"{n} {r}" for r, n in sorted(report.finished.items())) or "nothing due"
+            out.print(
+                f"planned {report.events_planned} events into {report.moments_created} moments; "
+                f"finished: {finished}; deferred {report.deferred}"
+            )
+            return
+        clock = ShiftedClock(_parse_now(now)) if now else SystemClock()
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        out.print("Kairos worker running; Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
+            run_forever(rt, clock, interval, lambda: bool(stopping))
+    finally:
+        for channel in rt.channels.values():
+            channel.close()
 
 
 @audit_app.command("data")
