@@ -273,6 +273,15 @@ def test_a_reaction_is_stored_as_applied_and_a_reply_as_a_reflection(db: Databas
         assert channel_store.cursor(conn, "matrix")  # moved past what was read
 
 
+def test_a_keycap_reaction_is_stored_as_a_rating(db: Database, answering: Setup) -> None:
+    moment_id, room = delivered(db, answering, "boss", 1)
+    joined_room(answering, answering.boss, room).react(room, event_of(answering, db, moment_id), "4️⃣")
+    assert drain(db, answering.channel, NOW).accepted == 1
+    with db.transaction() as conn:
+        [row] = conn.execute(select(responses)).all()
+    assert (row.moment_id, row.kind, row.rating, row.channel) == (moment_id, "rating", 4, "matrix")
+
+
 def test_a_replayed_sync_changes_nothing(db: Database, answering: Setup) -> None:
     moment_id, room = delivered(db, answering, "boss", 1)
     joined_room(answering, answering.boss, room).react(room, event_of(answering, db, moment_id), "👍")

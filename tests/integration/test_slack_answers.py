@@ -110,6 +110,16 @@ def bare(db: Database) -> Iterator[Slack]:
 # --- buttons ----------------------------------------------------------------------------------------------------
 
 
+def test_a_rating_chosen_in_the_message_is_stored_with_its_value(slack: Slack) -> None:
+    moment = slack.nudges["rep"][0]
+    assert slack.click("rep", "kairos.rating", value=f"{moment}:4").status_code == 200
+    with slack.db.transaction() as conn:
+        [row] = conn.execute(select(responses)).all()
+    assert (row.moment_id, row.kind, row.rating, row.channel) == (moment, "rating", 4, "slack")
+    bad = slack.click("rep", "kairos.rating", value=f"{moment}:9", action_ts="1772441000.000002")
+    assert bad.status_code == 400 and len(slack.responses()) == 1
+
+
 def test_a_click_on_applied_is_stored_and_the_message_then_shows_it_was_noted(slack: Slack) -> None:
     moment, dm, ts = slack.nudges["boss"]
     response = slack.click("boss", "kairos.applied")

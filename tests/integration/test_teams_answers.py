@@ -42,9 +42,10 @@ class Loop:
                                 headers={"Content-Type": "application/json", **self.bf.auth(activity, at)})  # fmt: skip
 
     def press(self, person: str, kind: str, *, by: str | None = None, moment: int | None = None,
-              reflection: str | None = None) -> dict[str, Any]:  # fmt: skip
+              reflection: str | None = None, rating: str | None = None) -> dict[str, Any]:  # fmt: skip
         own, card = self.sent[person]
-        return self.bf.submit(self.users[by or person], moment or own, kind, reflection, reply_to=card)
+        return self.bf.submit(self.users[by or person], moment or own, kind, reflection, reply_to=card,
+                              rating=rating)  # fmt: skip
 
     def responses(self) -> list[tuple[int, str, str, str | None, str]]:
         with self.db.transaction() as conn:
@@ -129,6 +130,17 @@ def test_a_reflection_from_the_card_is_stored_with_its_text(loop: Loop) -> None:
     loop.post(loop.press("boss", "reflection", reflection="I asked what got in the way. [x](https://e.example)"))
     assert loop.responses() == [(moment, "boss", "reflection", "I asked what got in the way. [x](https://e.example)",
                                  "teams")]  # fmt: skip
+
+
+def test_a_rating_chosen_on_the_card_is_stored_and_a_missing_one_refused(loop: Loop) -> None:
+    moment, _ = loop.sent["boss"]
+    assert loop.post(loop.press("boss", "rating")).status_code in (200, 400)  # no choice made: nothing stored
+    assert loop.responses() == []
+    assert loop.post(loop.press("boss", "rating", rating="5")).json()["status"] == "accepted"
+    with loop.db.transaction() as conn:
+        [row] = conn.execute(select(responses)).all()
+    assert (row.moment_id, row.kind, row.rating) == (moment, "rating", 5)
+    assert loop.acknowledgements("boss")[-1] == "Thank you: your rating is saved."
 
 
 def test_a_reply_to_the_card_is_a_reflection_on_its_moment(loop: Loop) -> None:

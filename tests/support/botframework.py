@@ -188,11 +188,13 @@ class BotFramework:
         return self._activity(user, "conversationUpdate", membersAdded=[{"id": BOT}])
 
     def submit(self, user: TeamsUser, moment: int, kind: str, reflection: str | None = None,
-               reply_to: str | None = None) -> dict[str, Any]:  # fmt: skip
+               reply_to: str | None = None, rating: str | None = None) -> dict[str, Any]:  # fmt: skip
         """Action.Submit: a message with no text whose ``value`` is the button's data plus the card's inputs."""
         value: dict[str, Any] = {"kairos": {"moment": moment, "kind": kind}}
         if reflection is not None:
             value[f"reflection_{moment}"] = reflection
+        if rating is not None:
+            value[f"rating_{moment}"] = rating
         more: dict[str, Any] = {"value": value}
         if reply_to:
             more["replyToId"] = reply_to

@@ -241,7 +241,7 @@ def block_actions(user: str, action_id: str, value: str, *, channel: str, messag
                   action_ts: str = "1772440100.000200", blocks: list[dict[str, Any]] | None = None,
                   block_id: str = "kairos.answer") -> dict[str, Any]:  # fmt: skip
     """A click on a button in a message the app posted (Slack's ``block_actions`` payload)."""
-    return {
+    payload = {
         "type": "block_actions",
         "user": {"id": user, "username": "someone", "name": "someone", "team_id": TEAM},
         "api_app_id": "AKAIROS01",
@@ -273,6 +273,12 @@ def block_actions(user: str, action_id: str, value: str, *, channel: str, messag
             }  # fmt: skip
         ],
     }
+    if action_id == "kairos.rating":  # a choice in the rating select: Slack sends the chosen option, not a value
+        action = payload["actions"][0]
+        del action["value"], action["text"]
+        action |= {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "4 of 5"},
+                                                                "value": value}}  # fmt: skip
+    return payload
 
 
 def view_submission(user: str, moment: str, text: str | None, *, view_id: str = "VKAIROS01",

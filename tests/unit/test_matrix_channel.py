@@ -148,7 +148,8 @@ def test_the_sync_filter_reads_only_messages_and_reactions_from_others() -> None
 @pytest.mark.parametrize(("key", "kind"), [
     ("✅", ResponseKind.APPLIED), ("👍", ResponseKind.APPLIED), ("👍🏽", ResponseKind.APPLIED),
     ("👎", ResponseKind.NOT_RELEVANT), ("❌", ResponseKind.NOT_RELEVANT), ("⏰️", ResponseKind.SNOOZE),
-    ("💤", ResponseKind.SNOOZE), ("🎉", None), ("", None),
+    ("💤", ResponseKind.SNOOZE), ("🎉", None), ("", None), ("4️⃣", ResponseKind.RATING), ("4\u20e3", ResponseKind.RATING),
+    ("6️⃣", None),
 ])  # fmt: skip
 def test_reaction_keys(key: str, kind: ResponseKind | None) -> None:
     assert reaction_kind(key) == kind
@@ -160,6 +161,11 @@ def test_a_reaction_answers_the_event_it_annotates() -> None:
     assert (found.kind, found.provider_ref, found.external_id, found.sender) == (
         ResponseKind.APPLIED, NUDGE_EVENT, "$answer", "@bea:example.org")  # fmt: skip
     assert found.received_at is not None and found.received_at.year == 2026
+
+
+def test_a_keycap_reaction_is_a_rating_of_its_number() -> None:
+    found = parse_event(reaction("3️⃣"), BOT)
+    assert isinstance(found, Answer) and (found.kind, found.rating) == (ResponseKind.RATING, 3)
 
 
 def test_a_reaction_that_is_not_an_answer_and_the_bots_own_events_are_ignored() -> None:

@@ -57,16 +57,17 @@ def every_text(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def test_a_nudge_is_a_header_its_body_a_context_line_and_four_buttons_carrying_the_moment_id() -> None:
+def test_a_nudge_is_a_header_its_body_a_context_line_four_buttons_and_a_rating_carrying_the_moment_id() -> None:
     blocks, text = message(nudge())
     assert [b["type"] for b in blocks] == ["header", "section", "context", "actions"]
     assert blocks[0]["text"] == {"type": "plain_text", "text": "Your 1:1 with Rita at 10:00", "emoji": True}
     assert blocks[1]["text"]["text"] == "Ask Rita what went well.\n\nThen agree one step."
     actions = blocks[-1]
     assert [e["action_id"] for e in actions["elements"]] == [
-        "kairos.applied", "kairos.not_relevant", "kairos.snooze", "kairos.reflect"
+        "kairos.applied", "kairos.not_relevant", "kairos.snooze", "kairos.reflect", "kairos.rating"
     ]  # fmt: skip
-    assert {e["value"] for e in actions["elements"]} == {"41"}
+    assert {e["value"] for e in actions["elements"] if e["type"] == "button"} == {"41"}
+    assert [o["value"] for o in actions["elements"][-1]["options"]] == [f"41:{n}" for n in range(1, 6)]
     assert actions["block_id"] == "kairos.answer.41"
     assert text.startswith("Your 1:1 with Rita at 10:00\n\nAsk Rita")
 
@@ -137,7 +138,7 @@ def test_a_digest_shows_each_member_with_its_own_buttons() -> None:
     blocks, text = message(digest)
     actions = of_type(blocks, "actions")
     assert [a["block_id"] for a in actions] == ["kairos.answer.7", "kairos.answer.8", "kairos.answer.9"]
-    assert [{e["value"] for e in a["elements"]} for a in actions] == [{"7"}, {"8"}, {"9"}]
+    assert [{e["value"] for e in a["elements"] if e["type"] == "button"} for a in actions] == [{"7"}, {"8"}, {"9"}]
     sections = [s["text"]["text"] for s in of_type(blocks, "section")]
     assert sections[0].startswith("*Note 7*\nAsk Rita what went well.")
     assert blocks[-1]["type"] == "context" and blocks[-1]["elements"][0]["text"] == "You chose a daily digest."

@@ -82,12 +82,16 @@ def test_the_why_and_the_notes_are_subtle() -> None:
 def test_each_button_names_the_moment_and_the_answer() -> None:
     built = card(_nudge(42))
     data = [s["data"] for s in _submits(built)]
-    assert data == [{"kairos": {"moment": 42, "kind": k}} for k in ("applied", "not_relevant", "snooze", "reflection")]
+    assert data == [
+        {"kairos": {"moment": 42, "kind": k}} for k in ("applied", "not_relevant", "snooze", "reflection", "rating")
+    ]
     [box] = [n for n in _walk(built) if n.get("type") == "Input.Text"]
     assert box["id"] == "reflection_42" and box["isMultiline"] and box["maxLength"] == 5000
-    reflection = _submits(built)[-1]
-    assert reflection["associatedInputs"] == "auto"
-    assert {s["associatedInputs"] for s in _submits(built)[:-1]} == {"none"}
+    [choice] = [n for n in _walk(built) if n.get("type") == "Input.ChoiceSet"]
+    assert choice["id"] == "rating_42" and [c["value"] for c in choice["choices"]] == ["1", "2", "3", "4", "5"]
+    reflection, rating = _submits(built)[-2:]
+    assert reflection["associatedInputs"] == rating["associatedInputs"] == "auto"  # they carry the card's inputs
+    assert {s["associatedInputs"] for s in _submits(built)[:-2]} == {"none"}
 
 
 def test_a_nudge_not_yet_stored_has_no_buttons() -> None:

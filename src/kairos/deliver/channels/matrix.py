@@ -65,10 +65,11 @@ REACTIONS = {
     "👎": ResponseKind.NOT_RELEVANT, "❌": ResponseKind.NOT_RELEVANT,
     "⏰": ResponseKind.SNOOZE, "💤": ResponseKind.SNOOZE,
 }  # fmt: skip
+RATINGS = {f"{n}\u20e3": n for n in range(1, 6)}  # the keycaps 1️⃣ … 5️⃣, without their variation selector
 LINK_LABELS = {"applied": "I applied it", "not_relevant": "Not relevant", "snooze": "Remind me later",
                "reflection": "Write a reflection", "rating": "Rate it"}  # fmt: skip
-HOW_TO_ANSWER = ("React ✅ if you applied it, 👎 if it is not relevant or ⏰ to be reminded later; reply to the "
-                 "message to share a reflection.")  # fmt: skip
+HOW_TO_ANSWER = ("React ✅ if you applied it, 👎 if it is not relevant or ⏰ to be reminded later, 1️⃣ to 5️⃣ to rate "
+                 "it; reply to the message to share a reflection.")  # fmt: skip
 HOW_TO_ANSWER_DIGEST = ('This digest holds several notes: reply to it with a note\'s number and ✅, 👎 or ⏰, or the '
                         'number and your reflection ("2 ✅", "1 It went well"). A reaction on the whole digest cannot '
                         'say which note it answers.')  # fmt: skip
@@ -403,8 +404,18 @@ def sync_filter(bot: str, limit: int) -> dict[str, Any]:
 
 def reaction_kind(key: str) -> ResponseKind | None:
     """The answer a reaction key gives, ignoring emoji variation selectors and skin tones (👍🏽 is 👍)."""
+    bare = _bare(key)
+    return ResponseKind.RATING if bare in RATINGS else REACTIONS.get(bare)
+
+
+def reaction_rating(key: str) -> int | None:
+    """The rating a keycap reaction gives (1️⃣ is 1), else None."""
+    return RATINGS.get(_bare(key))
+
+
+def _bare(key: str) -> str:
     bare = "".join(ch for ch in key.strip() if ch not in "\ufe0e\ufe0f" and not "\U0001f3fb" <= ch <= "\U0001f3ff")
-    return REACTIONS.get(unicodedata.normalize("NFC", bare))
+    return unicodedata.normalize("NFC", bare)
 
 
 def without_fallback(body: str) -> str:
@@ -452,7 +463,8 @@ def _reaction(
     kind = reaction_kind(key[:20])
     if kind is None:
         return None  # a reaction that is not an answer (🎉)
-    return Answer(NAME, event_id, sender, kind, provider_ref=target, received_at=stamp)
+    return Answer(NAME, event_id, sender, kind, provider_ref=target, rating=reaction_rating(key[:20]),
+                  received_at=stamp)  # fmt: skip
 
 
 def _reply(content: Mapping[str, Any], relates: Mapping[str, Any], sender: str, event_id: str,

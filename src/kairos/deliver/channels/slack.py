@@ -44,12 +44,14 @@ ANSWERS = {
     "kairos.snooze": ResponseKind.SNOOZE,
 }
 REFLECT = "kairos.reflect"  # opens the reflection modal; nothing is recorded until it is submitted
+RATING = "kairos.rating"  # a select of 1–5; each option's value is "<moment>:<rating>"
 BUTTONS = (("kairos.applied", "I applied it"), ("kairos.not_relevant", "Not relevant"), ("kairos.snooze", "Not now"),
            (REFLECT, "Reflect…"))  # fmt: skip
 NOTED = {
     ResponseKind.APPLIED: "Noted: you applied it.",
     ResponseKind.NOT_RELEVANT: "Noted: not relevant. Kairos takes that into account.",
     ResponseKind.SNOOZE: "Noted: not now. Kairos plans it again for another day.",
+    ResponseKind.RATING: "Noted: thank you for rating it.",
 }
 REFLECTION_VIEW = "kairos.reflection"  # the modal's callback_id
 REFLECTION_BLOCK, REFLECTION_INPUT = "kairos.reflection.block", "kairos.reflection.text"
@@ -308,7 +310,13 @@ def _actions(moment_id: int) -> dict[str, Any]:
     buttons = [{"type": "button", "action_id": action, "text": _plain(label, 75), "value": str(moment_id),
                 **({"style": "primary"} if action == "kairos.applied" else {})}
                for action, label in BUTTONS]  # fmt: skip
-    return {"type": "actions", "block_id": f"kairos.answer.{moment_id}", "elements": buttons}
+    rating = {
+        "type": "static_select",
+        "action_id": RATING,
+        "placeholder": _plain("Rate it 1–5", 75),
+        "options": [{"text": _plain(f"{n} of 5", 75), "value": f"{moment_id}:{n}"} for n in range(1, 6)],
+    }
+    return {"type": "actions", "block_id": f"kairos.answer.{moment_id}", "elements": [*buttons, rating]}
 
 
 def message(nudge: Nudge) -> tuple[list[dict[str, Any]], str]:
@@ -475,18 +483,27 @@ def _block_actions(payload: Mapping[str, Any], now: datetime) -> Clicked | Refle
     actions = payload.get("actions")
     if not isinstance(actions, list):
         raise _malformed("block_actions without actions")
-    ours = [a for a in actions if isinstance(a, dict) and a.get("action_id") in (*ANSWERS, REFLECT)]
+    ours = [a for a in actions if isinstance(a, dict) and a.get("action_id") in (*ANSWERS, REFLECT, RATING)]
     if not ours:
         return Ignored("not a Kairos button")
     action = ours[0]
     user = _text(_dict(payload.get("user"), "user"), "id", "user")
-    moment = _moment(action.get("value"), "actions.value")
-    if action["action_id"] == REFLECT:
-        return Reflect(_text(payload, "trigger_id", "payload"), moment, user)
+    rating: int | None = None
+    if action["action_id"] == RATING:
+        chosen = _text(_dict(action.get("selected_option"), "actions.selected_option"), "value", "selected_option")
+        moment_part, _, rated = chosen.partition(":")
+        if rated not in ("1", "2", "3", "4", "5"):
+            raise _malformed("selected_option.value is not a rating from 1 to 5")
+        moment, rating, kind = _moment(moment_part, "selected_option.value"), int(rated), ResponseKind.RATING
+    else:
+        moment = _moment(action.get("value"), "actions.value")
+        if action["action_id"] == REFLECT:
+            return Reflect(_text(payload, "trigger_id", "payload"), moment, user)
+        kind = ANSWERS[action["action_id"]]
     container = _dict(payload.get("container"), "container")
     channel, ts = _text(container, "channel_id", "container"), _text(container, "message_ts", "container")
-    answer = Answer(NAME, f"{ts}:{_text(action, 'action_ts', 'action')}:{user}", user, ANSWERS[action["action_id"]],
-                    moment_id=moment, received_at=now)  # fmt: skip
+    answer = Answer(NAME, f"{ts}:{_text(action, 'action_ts', 'action')}:{user}", user, kind, moment_id=moment,
+                    rating=rating, received_at=now)  # fmt: skip
     message = payload.get("message")
     blocks = message.get("blocks") if isinstance(message, dict) else None
     return Clicked(answer, channel, ts, str(action.get("block_id") or ""), blocks if isinstance(blocks, list) else [])

@@ -47,7 +47,10 @@ BUTTONS = (
     (ResponseKind.NOT_RELEVANT, "Not relevant", "default"),
     (ResponseKind.SNOOZE, "Not now", "default"),
 )
-ANSWERABLE = {kind.value: kind for kind, _, _ in BUTTONS} | {ResponseKind.REFLECTION.value: ResponseKind.REFLECTION}
+ANSWERABLE = {kind.value: kind for kind, _, _ in BUTTONS} | {
+    ResponseKind.REFLECTION.value: ResponseKind.REFLECTION,
+    ResponseKind.RATING.value: ResponseKind.RATING,
+}
 GONE = {"BotNotInConversationRoster", "ConversationBlockedByUser", "ForbiddenOperationException",
         "MessageWritesBlocked"}  # fmt: skip  # 403 codes meaning this person removed or blocked the app
 ACKNOWLEDGED = {
@@ -62,7 +65,8 @@ REFUSED = {
     "unknown_sender": "Kairos does not know your Teams account yet, so nothing was recorded.",
     "unknown_message": "Kairos could not match this to a nudge it sent you; nothing was recorded.",
     "not_delivered": "Kairos could not match this to a nudge it sent you; nothing was recorded.",
-    "malformed": "Kairos could not read that answer; nothing was recorded. A reflection needs some text.",
+    "malformed": "Kairos could not read that answer; nothing was recorded. A reflection needs some text, a rating a "
+    "choice from 1 to 5.",
 }
 
 
@@ -107,6 +111,9 @@ def _answers(moment_id: int, reflection: bool = True) -> list[dict[str, Any]]:
              "placeholder": "What did you try, and how did it go?", "isMultiline": True,
              "maxLength": MAX_REFLECTION_CHARS},
             {"type": "ActionSet", "actions": [submit(ResponseKind.REFLECTION, "Send reflection", "default", "auto")]},
+            {"type": "Input.ChoiceSet", "id": f"rating_{moment_id}", "label": "How useful was this?",
+             "style": "compact", "choices": [{"title": f"{n} of 5", "value": str(n)} for n in range(1, 6)]},
+            {"type": "ActionSet", "actions": [submit(ResponseKind.RATING, "Rate", "default", "auto")]},
         ]  # fmt: skip
     return found
 
@@ -418,7 +425,13 @@ def answer_in(activity: Mapping[str, Any]) -> Answer | None:
             text = typed.strip() if isinstance(typed, str) else ""
             if not text or len(text) > MAX_REFLECTION_CHARS:
                 raise Rejected(CHANNEL, "malformed", f"a reflection of 1 to {MAX_REFLECTION_CHARS} characters")
-        return Answer(CHANNEL, external, sender.value, kind, moment_id=moment, text=text)
+        rating = None
+        if kind is ResponseKind.RATING:
+            chosen = value.get(f"rating_{moment}")
+            if chosen not in ("1", "2", "3", "4", "5"):
+                raise Rejected(CHANNEL, "malformed", "a rating from 1 to 5")
+            rating = int(chosen)
+        return Answer(CHANNEL, external, sender.value, kind, moment_id=moment, text=text, rating=rating)
     reply_to, text = activity.get("replyToId"), activity.get("text")
     if isinstance(reply_to, str) and reply_to and isinstance(text, str) and text.strip():
         if len(text) > MAX_REFLECTION_CHARS:
