@@ -115,7 +115,7 @@ def test_the_organizations_first_channel_that_reaches_a_person_carries_it_and_th
     )
     assert "Answer with the buttons below." in nudge.delivery_note
     assert "https://kairos.example.org/preferences?token=" in nudge.delivery_note
-    assert set(nudge.links.respond) == {"applied", "not_relevant", "snooze", "reflection"}
+    assert set(nudge.links.respond) == {"applied", "not_relevant", "snooze", "reflection", "rating"}
     assert nudge.meeting is not None and nudge.meeting["title"] == "1:1 Bea / Rita"
     route = [s for s in brief.trace if s["path"] == "deliver/route"]
     assert route[0]["detail"].startswith("chat: ")

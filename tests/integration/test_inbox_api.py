@@ -126,6 +126,11 @@ def test_a_one_tap_link_only_shows_a_form_until_the_person_presses_the_button(
     empty = client.post(f"/r/{reflect}", data={"text": "  "})
     assert empty.status_code == 400 and len(_responses(db)) == 1
     assert client.post(f"/r/{reflect}", data={"text": "Listening first worked."}).status_code == 200
+    rate = _token(rt, "rep", "respond", moment_id=tip.id, kind="rating")
+    assert '<select id="rating" name="rating">' in client.get(f"/r/{rate}").text
+    assert client.post(f"/r/{rate}", data={"rating": "9"}).status_code == 422
+    assert client.post(f"/r/{rate}", data={"rating": "4"}).status_code == 200
+    assert [(r.kind, r.rating) for r in _responses(db)][-1] == ("rating", 4)
     assert client.get("/r/not-a-token").status_code == 401
 
 

@@ -218,6 +218,7 @@ _LABELS = {
     "not_relevant": "Not relevant",
     "snooze": "Remind me later",
     "reflection": "Write a reflection",
+    "rating": "Rate it",
 }
 
 
@@ -230,6 +231,12 @@ def one_tap_form(token: str, svc: Svc) -> HTMLResponse:
         item = inbox_store.one(conn, grant.person_id, grant.moment_id or 0)
     subject = html.escape(item["subject"]) if item else "this note"
     field = ""
+    if grant.kind == ResponseKind.RATING.value:
+        choices = "".join(f'<option value="{n}">{n} of 5</option>' for n in range(1, 6))
+        field = (
+            '<p><label for="rating">How useful was it?</label><br>'
+            f'<select id="rating" name="rating">{choices}</select></p>'
+        )
     if grant.kind == ResponseKind.REFLECTION.value:
         field = (
             '<p><label for="text">Your reflection</label><br>'
@@ -244,11 +251,11 @@ def one_tap_form(token: str, svc: Svc) -> HTMLResponse:
 
 @router.post("/r/{token}", response_class=HTMLResponse)
 def one_tap_record(token: str, svc: Svc, text: Annotated[str | None, Form(max_length=MAX_REFLECTION)] = None,
-                   ) -> HTMLResponse:  # fmt: skip
+                   rating: Annotated[int | None, Form(ge=1, le=5)] = None) -> HTMLResponse:  # fmt: skip
     grant = _grant(svc, "respond", token, None)
     kind = ResponseKind(grant.kind or "")
     answer = Answer(channel="inbox", external_id=f"link-{uuid.uuid4().hex}", sender=grant.person_id, kind=kind,
-                    moment_id=grant.moment_id, text=text)  # fmt: skip
+                    moment_id=grant.moment_id, text=text, rating=rating)  # fmt: skip
     try:
         accept(svc.db, answer, svc.clock.now(), working_days=tuple(svc.settings.working_days))
     except Rejected as refused:

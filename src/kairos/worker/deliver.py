@@ -158,7 +158,13 @@ def _links(rt: Runtime, person_id: str, moment_id: int, now: datetime) -> Links:
     until = expiry(rt.settings, now)
     respond = {
         kind.value: f"{base}/r/{sign(Grant(person_id, 'respond', until, moment_id, kind.value))}"
-        for kind in (ResponseKind.APPLIED, ResponseKind.NOT_RELEVANT, ResponseKind.SNOOZE, ResponseKind.REFLECTION)
+        for kind in (
+            ResponseKind.APPLIED,
+            ResponseKind.NOT_RELEVANT,
+            ResponseKind.SNOOZE,
+            ResponseKind.REFLECTION,
+            ResponseKind.RATING,
+        )
     }
     return Links(respond=respond, inbox=f"{base}/inbox?token={sign(Grant(person_id, 'inbox', until))}",
                  preferences=f"{base}/preferences?token={sign(Grant(person_id, 'preferences', until))}")  # fmt: skip

@@ -28,8 +28,11 @@ from kairos.settings import Settings, SmtpSettings
 
 # The one-tap answers, in the order they are shown, with the words on each link.
 ANSWER_LABELS = {"applied": "I applied it", "not_relevant": "Not relevant", "snooze": "Remind me later",
-                 "reflection": "Write a reflection"}  # fmt: skip
-REPLY_HINT = 'You can also answer by email: reply "done", "not relevant" or "later", or write a sentence of reflection.'
+                 "reflection": "Write a reflection", "rating": "Rate it"}  # fmt: skip
+REPLY_HINT = (
+    'You can also answer by email: reply "done", "not relevant" or "later", a rating from 1 to 5, or write a '
+    "sentence of reflection."
+)
 _TEXT_FOOTER, _HTML_FOOTER = "\n\n--\n", "<hr>"  # where a composed nudge's "why you are seeing this" starts
 _POLICY = policy.SMTP.clone(max_line_length=998)  # RFC 5322's limit: long link headers stay unencoded on one line
 _LINK_STYLE = "display: inline-block; padding: 0.4em 0.8em; margin: 0 0.4em 0.4em 0; border: 1px solid #1a56a6; "
