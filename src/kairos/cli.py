@@ -603,10 +603,12 @@ def serve(
     import uvicorn
 
     from kairos.api.app import create_app
+    from kairos.api.logs import log_config
 
     settings = _settings()
     application = create_app(settings, _database(settings))
-    uvicorn.run(application, host=host or settings.api.host, port=port or settings.api.port, log_level="info")
+    uvicorn.run(application, host=host or settings.api.host, port=port or settings.api.port, log_level="info",
+                log_config=log_config())  # fmt: skip
 
 
 @app.command()
