@@ -419,3 +419,27 @@ def test_a_companion_left_sending_by_a_dead_worker_is_sent_again_after_the_lease
     tick(rt, DUE + timedelta(minutes=2))
     assert {r.status for r in _rows(db, deliveries, deliveries.c.channel == "calendar")} == {"delivered"}
     assert len(calendar.sent) == 3  # the interrupted one again, and the other brief's copy
+
+
+def test_a_digest_refused_for_good_hands_each_nudge_to_the_next_channel(
+    db: Database, tmp_path: Path, sink: MailSink
+) -> None:
+    class RefusesDigests(Recorder):
+        def send(self, nudge: Nudge, address: Address | None, key: str, mark: Callable[[], None]) -> Receipt:
+            if nudge.digest:
+                self.sent.append((nudge, address, key))
+                return Receipt(ReceiptStatus.PERMANENT, detail="msg_too_long")
+            return super().send(nudge, address, key, mark)
+
+    chat = RefusesDigests("chat")
+    rt = runtime(db, tmp_path, _channels(sink, chat), delivery={"channels": ["chat", "email"]})
+    promo = _held_promotion(db, tmp_path, rt)
+    before = len(sink.messages())
+    tick(rt, promo.due_at)
+    [promo] = _rows(db, moments, moments.c.id == promo.id)
+    assert promo.stop_reason == "delivered" and len(sink.messages()) == before + 1
+    rows = _rows(db, deliveries, deliveries.c.moment_id == promo.id)
+    assert [(r.channel, r.status) for r in rows] == [("chat", "failed"), ("email", "delivered")]
+    [digest] = _rows(db, digests)
+    assert digest.status == "failed" and digest.detail == "msg_too_long"
+    assert any("falling back to email" in s["detail"] for s in promo.trace)

@@ -8,7 +8,8 @@ beside it. Every delivery row is a ledger entry keyed by (moment, channel):
         │           └──▶ uncertain   (the provider may have it: a worker died or the connection broke after the
         │                             commit point; not resent unless the provider deduplicates)
         ├──▶ retry ─▶ … (backoff with jitter) ─▶ failed  (dead-lettered with the reason after the last try)
-        └──▶ digest ─▶ delivered with the person's daily digest
+        └──▶ digest ─▶ delivered with the person's daily digest (a digest that fails for good hands each of its
+                       nudges to the next channel, one by one)
 
 A primary delivery that fails for good, or that cannot reach the person, falls back to the next channel that can
 (never to the inbox: every nudge is in the inbox anyway). Only when no channel is left does the moment end
@@ -419,19 +420,28 @@ def _settle_digest(conn: Connection, key: str, members: list[Any], provider_id: 
 
 
 def _digest_failed(rt: Runtime, conn: Connection, key: str, members: list[Any], detail: str, now: datetime, *,
-                   status: str = "failed", attempts: int | None = None) -> StopReason:  # fmt: skip
+                   status: str = "failed", attempts: int | None = None) -> StopReason | None:  # fmt: skip
+    """The digest could not be delivered. Failed for good: each of its nudges falls back on its own to the next
+    channel that reaches the person. Uncertain: none is sent again."""
     values: dict[str, Any] = {"detail": detail}
     if attempts is not None:
         values["attempts"] = attempts
     digest_store.set_status(conn, key, status, now, **values)
-    reason = StopReason.DELIVERY_UNCERTAIN if status == "uncertain" else StopReason.DELIVERY_FAILED
+    said = f"digest {key}: {detail}"
+    ended: set[StopReason | None] = set()
     for member in members:
-        delivery_store.set_status(conn, member.idempotency_key, status, now, detail=f"digest {key}: {detail}")
+        delivery_store.set_status(conn, member.idempotency_key, status, now, detail=said)
         moment = moment_store.get(conn, member.moment_id)
-        if moment.stop_reason is None:
-            step = TraceStep("deliver/digest", "error", f"digest {key}: {detail}")
-            moment_store.finish(conn, member.moment_id, reason, moment_store.trace_with(moment, step), now)
-    return reason
+        if moment.stop_reason is not None:
+            continue
+        if status == "failed":
+            ended.add(fall_back(rt, conn, moment, member, said, now))
+        else:
+            step = TraceStep("deliver/digest", "error", said)
+            moment_store.finish(conn, member.moment_id, StopReason.DELIVERY_UNCERTAIN,
+                                moment_store.trace_with(moment, step), now)  # fmt: skip
+            ended.add(StopReason.DELIVERY_UNCERTAIN)
+    return ended.pop() if len(ended) == 1 else None
 
 
 def _digest_nudge(rt: Runtime, parts: list[Nudge], delivery: Any, now: datetime) -> Nudge:
