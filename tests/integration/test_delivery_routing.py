@@ -233,6 +233,24 @@ def _held_promotion(db: Database, tmp: Path, rt: Runtime) -> Any:
     return promo
 
 
+def _second_nudge_before_the_digest(db: Database, rt: Runtime, promo: Any) -> int:
+    """Another nudge for rep (a copy of the held one), due at 09:10 Berlin, run: the id of its moment."""
+    with db.transaction() as conn:
+        second = moment_store.plan_again(
+            conn,
+            promo,
+            suffix="second",
+            due_at=datetime(2026, 3, 4, 8, 10, tzinfo=UTC),
+            expires_at=datetime(2026, 3, 6, tzinfo=UTC),
+            context={},
+            step=TraceStep("test", "done", "a second nudge"),
+            now=promo.created_at,
+        )
+    assert second is not None
+    tick(rt, datetime(2026, 3, 4, 8, 10, tzinfo=UTC))
+    return second
+
+
 class WorkerDied(BaseException):
     """Stands for the process being killed: nothing in the worker catches it."""
 
@@ -266,18 +284,7 @@ def test_a_worker_that_dies_while_the_digest_is_being_accepted_never_sends_it_tw
 def test_nudges_held_for_a_digest_count_against_the_weekly_cap(db: Database, tmp_path: Path, sink: MailSink) -> None:
     rt = runtime(db, tmp_path, _channels(sink), weekly_cap=2)  # rep's 1:1 tip went out on Monday: one of two
     promo = _held_promotion(db, tmp_path, rt)
-    with db.transaction() as conn:  # another nudge for rep the same morning
-        second = moment_store.plan_again(
-            conn,
-            promo,
-            suffix="second",
-            due_at=datetime(2026, 3, 4, 8, 10, tzinfo=UTC),
-            expires_at=datetime(2026, 3, 6, tzinfo=UTC),
-            context={},
-            step=TraceStep("test", "done", "a second nudge"),
-            now=promo.created_at,
-        )
-    tick(rt, datetime(2026, 3, 4, 8, 10, tzinfo=UTC))
+    second = _second_nudge_before_the_digest(db, rt, promo)
     [copy] = _rows(db, moments, moments.c.id == second)
     assert copy.stop_reason == "weekly_cap" and "weekly cap 2/2" in copy.trace[-1]["detail"]
 
@@ -289,18 +296,7 @@ def test_a_daily_digest_gathers_held_nudges_into_one_message_while_briefs_still_
     promo = _held_promotion(db, tmp_path, rt)
     assert promo.due_at == datetime(2026, 3, 4, 8, 15, tzinfo=UTC)  # 09:15 Berlin, today
     assert "held for the daily digest at Wed 09:15 Europe/Berlin" in promo.trace[-1]["detail"]
-    with db.transaction() as conn:  # a second nudge for rep becomes due before the digest goes
-        second = moment_store.plan_again(
-            conn,
-            promo,
-            suffix="second",
-            due_at=datetime(2026, 3, 4, 8, 10, tzinfo=UTC),
-            expires_at=datetime(2026, 3, 6, tzinfo=UTC),
-            context={},
-            step=TraceStep("test", "done", "a second nudge"),
-            now=promo.created_at,
-        )
-    tick(rt, datetime(2026, 3, 4, 8, 10, tzinfo=UTC))
+    second = _second_nudge_before_the_digest(db, rt, promo)
     [copy] = _rows(db, moments, moments.c.id == second)
     assert copy.stop_reason is None and copy.due_at == promo.due_at  # held for the same digest
     before = len(sink.messages())
