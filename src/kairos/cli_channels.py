@@ -34,9 +34,9 @@ def _env() -> tuple[ModuleType, Database]:
 @channels_app.command("list")
 def channels_list() -> None:
     """Every channel Kairos knows, whether it is configured, and the organization's order."""
+    from kairos import cli
     from kairos.deliver.registry import FACTORIES, build_channels
 
-    cli, _ = _env()
     settings = cli._settings()
     built = build_channels(settings)
     order = settings.delivery.channels
@@ -46,6 +46,27 @@ def channels_list() -> None:
         place = str(order.index(name) + 1) if name in order else ("beside it" if channel and channel.companion else "—")
         table.add_row(name, "yes" if channel else "no", place, escape(channel.answers if channel else ""))
     cli.out.print(table)
+
+
+@channels_app.command("check")
+def channels_check() -> None:
+    """Sign in to every configured channel without sending anything; exit 1 if one cannot work."""
+    from kairos import cli
+    from kairos.deliver.registry import build_channels
+
+    built = build_channels(cli._settings())  # no database needed: this is about the settings and the servers
+    table = Table("channel", "works", "what was tried")
+    failed = False
+    for name, channel in sorted(built.items()):
+        try:
+            found = channel.check()
+        finally:
+            channel.close()
+        failed = failed or not found.ok
+        table.add_row(name, "yes" if found.ok else "[red]no[/red]", escape(found.detail))
+    cli.out.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 def import_addresses_cmd(file: Path, now: NowOption = None) -> None:

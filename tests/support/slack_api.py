@@ -1,6 +1,6 @@
 """A stand-in for Slack: its Web API on 127.0.0.1, and the requests Slack sends to an app, signed as Slack signs them.
 
-``SlackApi`` answers the Web API methods Kairos calls (``users.lookupByEmail``, ``conversations.open``,
+``SlackApi`` answers the Web API methods Kairos calls (``auth.test``, ``users.lookupByEmail``, ``conversations.open``,
 ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, ``views.open``) with the response shapes Slack
 documents, records every call, checks the bot token like Slack does (``invalid_auth``), and fails on request:
 ``rate_limited`` (HTTP 429 with ``Retry-After``), a 5xx, a Slack error such as ``invalid_auth``, or a reply slower
@@ -124,6 +124,10 @@ class SlackApi:
             return failure.status, {"Content-Type": "text/html", **headers}, b"<html>Service Unavailable</html>"
         status, more, body = _json({"ok": False, "error": failure.error or "fatal_error", **failure.extra})
         return failure.status, {**more, **headers}, body
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://kairos-test.slack.com/", "team": "Kairos Test", "user": "kairos",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}  # fmt: skip
 
     def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802 - Slack's method name
         email = str(params.get("email", ""))

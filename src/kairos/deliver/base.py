@@ -45,6 +45,14 @@ class Receipt:
     retry_after: timedelta | None = None  # the provider asked us to wait at least this long (Retry-After)
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """Whether a channel can work as configured (``kairos channels check``), and what was tried."""
+
+    ok: bool
+    detail: str
+
+
 class Channel(ABC):
     """One way of reaching people. Subclasses declare their name and limits as data."""
 
@@ -66,6 +74,10 @@ class Channel(ABC):
         self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]
     ) -> Receipt:
         """Deliver ``nudge`` to ``address``; call ``mark_in_flight`` right before the provider can accept it."""
+
+    def check(self) -> Check:
+        """Sign in and reach the provider without sending anything to anyone (an operator's first test)."""
+        return Check(True, "nothing to check")
 
     def poll(self, since: str | None) -> tuple[list[Answer | Rejected], str | None]:
         """For a channel that is read rather than called (Matrix): what came in since the cursor, and the new one."""
@@ -105,4 +117,4 @@ class Rejected(Exception):
         self.channel, self.reason, self.detail = channel, reason, detail
 
 
-__all__ = ["Address", "Answer", "Channel", "Receipt", "ReceiptStatus", "Rejected"]
+__all__ = ["Address", "Answer", "Channel", "Check", "Receipt", "ReceiptStatus", "Rejected"]

@@ -28,7 +28,7 @@ from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 from icalendar import Calendar
 
-from kairos.deliver.base import Address, Channel, Receipt, ReceiptStatus
+from kairos.deliver.base import Address, Channel, Check, Receipt, ReceiptStatus
 from kairos.domain.meeting import SINGLE
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
@@ -148,6 +148,19 @@ class CalendarChannel(Channel):
         if organizer and organizer != nudge.recipient_email.strip().lower():
             return False
         return bool(meeting.get("uid")) and source_of(nudge).startswith(CALDAV_SOURCE)
+
+    def check(self) -> Check:
+        """Log in and list the calendars the login can write briefs into."""
+        client = self._client()
+        try:
+            found = client.principal().calendars()
+        except dav_error.AuthorizationError as exc:
+            return Check(False, f"the CalDAV server refused the login ({_reason(exc)})")
+        except (dav_error.DAVError, OSError) as exc:
+            return Check(False, f"the CalDAV server could not be read ({_reason(exc)})")
+        finally:
+            client.close()
+        return Check(True, f"{len(found)} calendar(s) at {without_login(self.url)}")
 
     def send(
         self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]

@@ -19,7 +19,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from urllib.parse import quote
 
 from kairos.clock import Clock, SystemClock
-from kairos.deliver.base import Address, Channel, Receipt, ReceiptStatus
+from kairos.deliver.base import Address, Channel, Check, Receipt, ReceiptStatus
 from kairos.deliver.ics import brief_calendar
 from kairos.deliver.tokens import Signer, signer
 from kairos.domain.nudge import Links, Nudge
@@ -128,6 +128,23 @@ class EmailChannel(Channel):
 
     def reaches(self, person: Person, address: Address | None) -> bool:
         return bool(person.email)
+
+    def check(self) -> Check:
+        """Connect, greet, upgrade and log in as a delivery would, then NOOP; no message is started."""
+        s = self.settings
+        try:
+            with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
+                smtp.ehlo()
+                if s.starttls:
+                    smtp.starttls()
+                    smtp.ehlo()
+                if s.username:
+                    smtp.login(s.username, s.password.get_secret_value() if s.password else "")
+                code, _ = smtp.noop()
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            return Check(False, f"{s.host}:{s.port}: {type(exc).__name__}: {exc}")
+        login = f", logged in as {s.username}" if s.username else ""
+        return Check(code == 250, f"{s.host}:{s.port} answered{' with STARTTLS' if s.starttls else ''}{login}")
 
     def send(
         self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]

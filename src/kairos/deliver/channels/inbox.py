@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kairos.deliver.base import Address, Channel, Receipt, ReceiptStatus
+from kairos.deliver.base import Address, Channel, Check, Receipt, ReceiptStatus
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
 from kairos.settings import Settings
@@ -22,6 +22,9 @@ class InboxChannel(Channel):
 
     def reaches(self, person: Person, address: Address | None) -> bool:
         return True
+
+    def check(self) -> Check:
+        return Check(True, "every nudge is kept in the database; people read it with their link or the API")
 
     def send(
         self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]

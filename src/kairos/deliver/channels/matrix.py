@@ -43,7 +43,7 @@ from nio import (
     WhoamiError,
 )
 
-from kairos.deliver.base import Address, Answer, Channel, Receipt, ReceiptStatus, Rejected
+from kairos.deliver.base import Address, Answer, Channel, Check, Receipt, ReceiptStatus, Rejected
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
 from kairos.domain.response import ResponseKind
@@ -211,6 +211,16 @@ class MatrixChannel(Channel):
         headers = {"Authorization": f"Bearer {client.access_token}", "Content-Type": "application/json"}
         response = await client.send("PUT", path, json.dumps(rooms), headers)
         response.release()
+
+    def check(self) -> Check:
+        """``whoami`` with the bot's token: the homeserver answers and the token is valid."""
+        try:
+            who = self._run(self._whoami)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return Check(False, f"{self.homeserver}: {type(exc).__name__}: {exc}")
+        if isinstance(who, ErrorResponse):
+            return Check(False, f"{self.homeserver} refused the bot's token: {who.status_code or ''} {who.message}")
+        return Check(True, f"{self.homeserver} knows the bot as {who}")
 
     async def _whoami(self, client: AsyncClient) -> str | ErrorResponse:
         """The bot's user id: from the settings, else asked once."""

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from kairos.deliver.base import Address, Answer, Channel, Receipt, ReceiptStatus, Rejected
+from kairos.deliver.base import Address, Answer, Channel, Check, Receipt, ReceiptStatus, Rejected
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
 from kairos.domain.response import ResponseKind
@@ -130,6 +130,16 @@ class SlackChannel(Channel):
         return Receipt(
             ReceiptStatus.DELIVERED, provider_id=provider_id, detail=f"posted {provider_id}", learned=learned
         )
+
+    def check(self) -> Check:
+        """``auth.test``: the token is valid, and for which workspace and bot user."""
+        try:
+            found = self.client.auth_test()
+        except SlackApiError as exc:
+            return Check(False, f"Slack refused the bot token: {_error(exc) or exc.response.status_code}")
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            return Check(False, f"Slack unreachable: {type(exc).__name__}: {exc}")
+        return Check(True, f"signed in to {found.get('team') or found.get('team_id')} as {found.get('user')}")
 
     def _look_up(self, email: str) -> Address | Receipt:
         if not (self.settings.lookup_by_email and email):

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from kairos.deliver.base import Address, Answer, Channel, Receipt, ReceiptStatus, Rejected
+from kairos.deliver.base import Address, Answer, Channel, Check, Receipt, ReceiptStatus, Rejected
 from kairos.deliver.channels.teams_auth import CHANNEL, BotFrameworkError, BotToken, ConnectorTokens, error_of
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
@@ -328,6 +328,14 @@ class TeamsChannel(Channel):
                            learned=learned)  # fmt: skip
         return Receipt(ReceiptStatus.DELIVERED, provider_id=activity_id, detail=f"activity {activity_id}",
                        learned=learned)  # fmt: skip
+
+    def check(self) -> Check:
+        """The bot's token by client credentials: the app id, its secret and the token endpoint work together."""
+        try:
+            self.connector.token.header()
+        except BotFrameworkError as error:
+            return Check(False, str(error))
+        return Check(True, f"the bot {self.settings.app_id} got its Bot Framework token")
 
     def close(self) -> None:
         self.http.close()

@@ -18,7 +18,7 @@ import httpx
 
 from kairos.deliver import signing
 from kairos.deliver.backoff import parse_retry_after
-from kairos.deliver.base import Address, Channel, Receipt, ReceiptStatus
+from kairos.deliver.base import Address, Channel, Check, Receipt, ReceiptStatus
 from kairos.domain.nudge import Nudge
 from kairos.domain.person import Person
 from kairos.settings import OutgoingWebhookSettings, Settings, SettingsError
@@ -50,6 +50,11 @@ class WebhookChannel(Channel):
         self.clock = clock
         self._transport = transport
         self._client: httpx.Client | None = None
+
+    def check(self) -> Check:
+        """A webhook cannot be asked anything without delivering something: only the settings are checked (at
+        start); the receiver itself is not called."""
+        return Check(True, f"signs with {len(self.keys)} key(s) for {self.url}; the receiver is not called by a check")
 
     def reaches(self, person: Person, address: Address | None) -> bool:
         """Always: the receiver routes each nudge to its person by the payload's recipient."""
