@@ -78,10 +78,12 @@ def test_the_calendar_lists_what_the_login_can_write_and_an_unreachable_server_i
     assert not gone.ok and "could not be read" in gone.detail
 
 
+WEBHOOK_SECRET = "whsec_a2Fpcm9zLWNoYW5uZWwtY2hlY2stc2VjcmV0LTMyYiE="  # 32 bytes, for this test only
+
+
 def test_a_webhook_is_not_called_by_a_check() -> None:
-    channel = webhook_from_settings(
-        load_settings(webhook_out={"url": "http://127.0.0.1:9/kairos", "secret": "whsec_a2Fpcm9zLWNoYW5uZWwtY2hlY2stc2VjcmV0LTMyYiE="})
-    )
+    settings = load_settings(webhook_out={"url": "http://127.0.0.1:9/kairos", "secret": WEBHOOK_SECRET})
+    channel = webhook_from_settings(settings)
     assert channel is not None
     found = channel.check()
     assert found.ok and "the receiver is not called" in found.detail
