@@ -53,7 +53,7 @@ def _grant(svc: Services, scope: str, token: str | None, authorization: str | No
 
 
 class Unauthorized(Exception):
-    pass
+    """A missing, altered, expired or wrong-purpose link token: 401, saying which (never repeating the token)."""
 
 
 def unauthorized_handler(request: Request, exc: Exception) -> JSONResponse | HTMLResponse:
