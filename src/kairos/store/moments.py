@@ -103,6 +103,8 @@ def finish(conn: Connection, moment_id: int, reason: StopReason, trace: list[dic
 
 
 def reschedule(conn: Connection, moment_id: int, due_at: datetime, trace: list[dict[str, Any]]) -> None:
+    """Plan the moment for ``due_at``: a retry, a deferral, or a finished moment opened again (a dead letter an
+    operator sends again), which loses its stop reason."""
     conn.execute(
         update(moments)
         .where(moments.c.id == moment_id)
@@ -112,6 +114,8 @@ def reschedule(conn: Connection, moment_id: int, due_at: datetime, trace: list[d
             trace=trace,
             claimed_by=None,
             lease_until=None,
+            stop_reason=None,
+            finished_at=None,
         )
     )
 
@@ -315,20 +319,3 @@ def plan_again(conn: Connection, row: Any, *, suffix: str, due_at: datetime, exp
     if insert_ignoring_duplicates(conn, moments, [values], ("dedup_key",)) == 0:
         return None
     return int(conn.execute(select(moments.c.id).where(moments.c.dedup_key == values["dedup_key"])).scalar_one())
-
-
-def reopen(conn: Connection, moment_id: int, due_at: datetime, trace: list[dict[str, Any]]) -> None:
-    """A finished moment planned again as it was (an operator retrying a dead-lettered delivery)."""
-    conn.execute(
-        update(moments)
-        .where(moments.c.id == moment_id)
-        .values(
-            status=MomentStatus.PLANNED.value,
-            stop_reason=None,
-            finished_at=None,
-            due_at=due_at,
-            trace=trace,
-            claimed_by=None,
-            lease_until=None,
-        )  # fmt: skip
-    )

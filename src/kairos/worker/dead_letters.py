@@ -31,5 +31,5 @@ def retry_dead_letter(db: Database, moment_id: int, *, by: str, now: datetime) -
         delivery_store.requeue(conn, last.idempotency_key, now, f"sent again by {by} after: {last.detail}")
         step = TraceStep("deliver/retry", "done", f"{by} had it sent again on {last.channel} (was {last.status}: "
                                                   f"{last.detail})")  # fmt: skip
-        moment_store.reopen(conn, moment_id, now, moment_store.trace_with(row, step))
+        moment_store.reschedule(conn, moment_id, now, moment_store.trace_with(row, step))
     return str(last.channel)

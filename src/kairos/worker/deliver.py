@@ -58,9 +58,10 @@ def label(channel: str) -> str:
 # --- routing, at prepare time --------------------------------------------------------------------------------------
 
 
-def route(rt: Runtime, conn: Connection, person: Person, *, tried: Sequence[str] = ()) -> Route:
-    """The primary channel for ``person``: their preference, the organization's order, else the inbox."""
-    pref = channel_store.preference(conn, person.id)
+def route(rt: Runtime, conn: Connection, person: Person, pref: Preference | None, *,
+          tried: Sequence[str] = ()) -> Route:  # fmt: skip
+    """The primary channel for ``person`` (``pref``: their stored preferences, if any): their choice, the
+    organization's order, else the inbox."""
     known = channel_store.addresses_of(conn, person.id)
     enabled = [name for name, ch in rt.channels.items() if not ch.companion and name not in tried]
 
@@ -78,13 +79,13 @@ def person_quiet_window(rt: Runtime, pref: Preference | None) -> QuietWindow:
     return QuietWindow(*own) if own else rt.quiet
 
 
-def plan_deliveries(rt: Runtime, conn: Connection, row: Any, recipient: Person, nudge_id: int, nudge: Nudge,
-                    now: datetime) -> tuple[list[TraceStep], datetime | None]:  # fmt: skip
-    """Write the moment's delivery rows; returns the trace steps and, for a digest, when the digest goes."""
+def plan_deliveries(rt: Runtime, conn: Connection, row: Any, recipient: Person, pref: Preference | None,
+                    nudge_id: int, nudge: Nudge, now: datetime) -> tuple[list[TraceStep], datetime | None]:  # fmt: skip
+    """Write the moment's delivery rows (``pref``: the recipient's preferences, as read for the rules); returns
+    the trace steps and, for a digest, when the digest goes."""
     steps: list[TraceStep] = []
-    chosen = route(rt, conn, recipient)
+    chosen = route(rt, conn, recipient, pref)
     assert chosen.channel is not None
-    pref = channel_store.preference(conn, recipient.id)
     digest_at = _digest_time(rt, pref, recipient, row, now) if chosen.channel != INBOX else None
     delivery_store.prepare(
         conn, key=delivery_store.idempotency_key(row.id, chosen.channel), moment_id=row.id, nudge_id=nudge_id,
@@ -259,7 +260,10 @@ def fall_back(rt: Runtime, conn: Connection, row: Any, failed: Any, detail: str,
     stays readable in the inbox)."""
     recipient = people_store.get(conn, row.recipient_id)
     tried = [d.channel for d in delivery_store.for_moment(conn, row.id) if d.is_primary] + [INBOX]
-    nxt = route(rt, conn, recipient, tried=tried) if recipient is not None else Route(None, "recipient inactive")
+    if recipient is None:
+        nxt = Route(None, "recipient inactive")
+    else:
+        nxt = route(rt, conn, recipient, channel_store.preference(conn, recipient.id), tried=tried)
     if nxt.channel is None:
         step = TraceStep("deliver", "error", f"{detail}; no other channel reaches {row.recipient_id} — the nudge "
                                              f"waits in their inbox")  # fmt: skip

@@ -342,7 +342,8 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, now: datetime) -> bool:
             StopReason.EXPIRED, TraceStep("rules/expiry", "fail", f"skipped: expired at {row.expires_at.isoformat()}")
         )
     local = now.astimezone(zone)
-    quiet = person_quiet_window(rt, channel_store.preference(conn, recipient.id))
+    pref = channel_store.preference(conn, recipient.id)  # read once: the rules and the routing both use it
+    quiet = person_quiet_window(rt, pref)
     if quiet.contains(local.time()):
         later = quiet.end_after(local)
         if row.expires_at is None or later < row.expires_at:
@@ -467,7 +468,8 @@ def _prepare(rt: Runtime, conn: Connection, row: Any, now: datetime) -> bool:
     )
     steps.append(TraceStep("compose", "done", f"template {action.template}, {len(nudge.why['facts'])} facts cited"))
     nudge_id = nudge_store.add(conn, row.id, nudge, now)
-    routed, digest_at = plan_deliveries(rt, conn, row, recipient, nudge_id, _with_meeting(nudge, meeting, row), now)
+    routed, digest_at = plan_deliveries(rt, conn, row, recipient, pref, nudge_id, _with_meeting(nudge, meeting, row),
+                                        now)  # fmt: skip
     steps.extend(routed)
     if digest_at is not None:
         moment_store.reschedule(conn, row.id, digest_at, moment_store.trace_with(row, *steps))

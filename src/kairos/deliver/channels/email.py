@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from email import policy
 from email.message import EmailMessage
@@ -129,17 +130,25 @@ class EmailChannel(Channel):
     def reaches(self, person: Person, address: Address | None) -> bool:
         return bool(person.email)
 
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """A connection greeted, upgraded with STARTTLS and logged in as the settings say: where a delivery and a
+        check both start."""
+        s = self.settings
+        with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
+            smtp.ehlo()
+            if s.starttls:
+                smtp.starttls()
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password.get_secret_value() if s.password else "")
+            yield smtp
+
     def check(self) -> Check:
         """Connect, greet, upgrade and log in as a delivery would, then NOOP; no message is started."""
         s = self.settings
         try:
-            with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
-                smtp.ehlo()
-                if s.starttls:
-                    smtp.starttls()
-                    smtp.ehlo()
-                if s.username:
-                    smtp.login(s.username, s.password.get_secret_value() if s.password else "")
+            with self._session() as smtp:
                 code, _ = smtp.noop()
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             return Check(False, f"{s.host}:{s.port}: {type(exc).__name__}: {exc}")
@@ -150,16 +159,9 @@ class EmailChannel(Channel):
         self, nudge: Nudge, address: Address | None, idempotency_key: str, mark_in_flight: Callable[[], None]
     ) -> Receipt:
         msg = self.message(nudge, idempotency_key)
-        s = self.settings
         in_flight = False
         try:
-            with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
-                smtp.ehlo()
-                if s.starttls:
-                    smtp.starttls()
-                    smtp.ehlo()
-                if s.username:
-                    smtp.login(s.username, s.password.get_secret_value() if s.password else "")
+            with self._session() as smtp:
                 sender = msg["From"].addresses[0].addr_spec
                 code, reply = smtp.mail(sender)
                 if code != 250:
