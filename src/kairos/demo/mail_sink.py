@@ -28,10 +28,9 @@ class EmlFolder:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.count += 1
-        message = message_from_bytes(envelope.content, policy=default)
         recipient = re.sub(r"[^A-Za-z0-9.@_-]", "_", envelope.rcpt_tos[0] if envelope.rcpt_tos else "unknown")
         path = self.folder / f"{self.count:04d}-{recipient}.eml"
-        path.write_bytes(message.as_bytes())
+        path.write_bytes(envelope.content)  # exactly as received: re-serializing would fold long headers again
         return "250 Message accepted for delivery"
 
 
